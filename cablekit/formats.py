@@ -1,0 +1,39 @@
+"""Format registry and sniffing: a format name -> its converter module; content -> a name.
+
+Converters are imported only when a format is used, so the CLI starts fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+# name -> (module under cablekit.converters, can read, can write)
+FORMATS: dict[str, tuple[str, bool, bool]] = {
+    "text": ("text", True, True),
+    "html": ("html", True, False),
+}
+
+
+def converter(name: str) -> ModuleType:
+    try:
+        module, _, _ = FORMATS[name]
+    except KeyError:
+        known = ", ".join(sorted(FORMATS))
+        raise ValueError(f"unknown format {name!r} (known: {known})") from None
+    return importlib.import_module(f"cablekit.converters.{module}")
+
+
+def sniff(head: bytes) -> str:
+    """Name the format of content from its first bytes; 'text' when nothing else fits."""
+    s = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    low = s[:2048].lower()
+    if low.startswith((b"<!doctype html", b"<html")) or b"<table class='cable'" in low:
+        return "html"
+    if s.startswith(b"<"):
+        return "tei" if "tei" in FORMATS else "xml"
+    if s.startswith(b"{"):
+        return "json"
+    if s.startswith(b'"') and b'","' in s[:64]:
+        return "csv"
+    return "text"

@@ -1,0 +1,1 @@
+"""One module per format: read (and, where it applies, write) a cable."""

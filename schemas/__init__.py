@@ -1,0 +1,1 @@
+"""The bundled schemas, as plain files other tools can use directly."""
