@@ -8,6 +8,7 @@ from __future__ import annotations
 from cablekit.api import dumps, loads, read
 from cablekit.errors import CablekitError, Diagnostic
 from cablekit.model import Cable, PageMetadata
+from cablekit.validation import validate
 
 __version__ = "0.1.0"
 
@@ -20,4 +21,5 @@ __all__ = [
     "dumps",
     "loads",
     "read",
+    "validate",
 ]

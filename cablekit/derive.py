@@ -62,9 +62,9 @@ def derive(cable: Cable) -> CableView:
             if page_break is None and p.serial and p.station:
                 page_break = p
         elif isinstance(p, Paragraph) and page_break is None:
-            for c in p.page_breaks:
-                if c.serial and c.station:
-                    page_break = c
+            for br in p.page_breaks:
+                if br.serial and br.station:
+                    page_break = br
                     break
     page = cable.page
     sent = dtg.sent if dtg else None

@@ -9,10 +9,26 @@ import importlib
 from types import ModuleType
 
 # name -> (module under cablekit.converters, can read, can write)
+# A format is listed once its module exists; `available()` hides the ones still missing.
 FORMATS: dict[str, tuple[str, bool, bool]] = {
     "text": ("text", True, True),
     "html": ("html", True, False),
+    "json": ("json", True, True),
+    "jsonl": ("jsonl", True, True),
+    "tei": ("tei", True, True),
+    "csv": ("csv", True, False),
 }
+
+
+def available() -> list[str]:
+    """The formats whose converter module is installed."""
+    import importlib.util
+
+    return [
+        name
+        for name, (module, _, _) in FORMATS.items()
+        if importlib.util.find_spec(f"cablekit.converters.{module}") is not None
+    ]
 
 
 def converter(name: str) -> ModuleType:
@@ -31,7 +47,7 @@ def sniff(head: bytes) -> str:
     if low.startswith((b"<!doctype html", b"<html")) or b"<table class='cable'" in low:
         return "html"
     if s.startswith(b"<"):
-        return "tei" if "tei" in FORMATS else "xml"
+        return "tei"
     if s.startswith(b"{"):
         return "json"
     if s.startswith(b'"') and b'","' in s[:64]:

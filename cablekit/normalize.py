@@ -45,10 +45,7 @@ def _close(word: str, target: str) -> bool:
             and word[diff[1]] == target[diff[0]]
         )
     short, long_ = (word, target) if lw < lt else (target, word)
-    for i in range(len(long_)):
-        if long_[:i] + long_[i + 1 :] == short:
-            return True
-    return False
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 def precedence_name(word: str) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from cablekit import normalize as norm
 from cablekit.errors import CablekitError
@@ -74,7 +74,9 @@ RE_SPACED_LETTERS = re.compile(
 )
 RE_FIRST_WORD = re.compile(r"^([A-Za-z]+)")
 RE_SECTION = re.compile(r"\bSECTION\s+0*([0-9]{1,3})\s+OF\s+0*([0-9]{1,3})\b", re.IGNORECASE)
-RE_MSGREF = re.compile(r"([A-Za-z][A-Za-z'.-]*(?:\s[A-Za-z][A-Za-z'.-]*){0,4})\s+([0-9]{4,7})(?![0-9])")
+RE_MSGREF = re.compile(
+    r"([A-Za-z][A-Za-z'.-]*(?:\s[A-Za-z][A-Za-z'.-]*){0,4})\s+([0-9]{4,7})(?![0-9])"
+)
 
 RE_EO = re.compile(r"^E\.?\s?O\.?\s*([0-9]{5})\b\s*(?:\(AS AMENDED\))?\s*:?\s*(.*)$", re.IGNORECASE)
 RE_TAGS = re.compile(r"^(?:TAGS?|TAS)\s*:?\s+(.*)$", re.IGNORECASE)
@@ -229,9 +231,8 @@ def parse_banner(s: str, *, strict: bool) -> Banner | None:
             if station.startswith(cap + " "):
                 station = station[len(cap) + 1 :]
         serial = mm[2]
-    elif strict and sm is None:
-        if rest and not _is_caption_text(rest):
-            return None
+    elif strict and sm is None and rest and not _is_caption_text(rest):
+        return None
     return Banner(
         text="",
         classification=level,
@@ -423,11 +424,15 @@ def build_classified_by(text: str, lines: list[str]) -> ClassifiedBy:
         authority = f"1.{am[1]}"
         tail = rest[am.end() :]
         reasons = tuple(
-            dict.fromkeys(r.lower() for r in re.findall(r"(?<![A-Za-z])([a-hA-H])(?![A-Za-z])", tail))
+            dict.fromkeys(
+                r.lower() for r in re.findall(r"(?<![A-Za-z])([a-hA-H])(?![A-Za-z])", tail)
+            )
         )
         head = rest[: am.start()]
         cut = re.search(
-            r"[,;]?\s*(?:\bFOR\b|\bPER\b|\bUNDER\b|\bREASONS?\b|\bE\.?O\.?\b).*$", head, re.IGNORECASE
+            r"[,;]?\s*(?:\bFOR\b|\bPER\b|\bUNDER\b|\bREASONS?\b|\bE\.?O\.?\b).*$",
+            head,
+            re.IGNORECASE,
         )
         classifier = head[: cut.start()] if cut else head
     return ClassifiedBy(
@@ -860,9 +865,11 @@ class _Reader:
         if kind in ("subject", "classified-by", "eo", "passing") and _content(self.open_lines[-1]):
             self.open_lines.append(line)
             return
-        if kind == "tags" and (
-            _content(self.open_lines[-1]).endswith(",") or re.fullmatch(r"[A-Z0-9, ]+", s)
-        ) and _content(self.open_lines[-1]):
+        if (
+            kind == "tags"
+            and (_content(self.open_lines[-1]).endswith(",") or re.fullmatch(r"[A-Z0-9, ]+", s))
+            and _content(self.open_lines[-1])
+        ):
             self.open_lines.append(line)
             return
         if _is_caption_text(s):
@@ -927,7 +934,7 @@ class _Reader:
         m = RE_PARA.match(line.rstrip("\r\n").lstrip(NBSP))
         if m:
             number = int(m[2])
-            if number > self.last_para_number or self.para_number is None and number == 1:
+            if number > self.last_para_number or (self.para_number is None and number == 1):
                 self.close()
                 self.last_para_number = number
                 self.para = [line]
@@ -958,7 +965,7 @@ def _with_text(part: Part, text: str) -> Part:
 def _weekday_datetime(m: re.Match[str]) -> datetime | None:
     try:
         return datetime.strptime(f"{m[1]} {m[2]} {m[3]} {m[4]}:{m[5]}", "%d %B %Y %H:%M").replace(
-            tzinfo=norm.UTC
+            tzinfo=UTC
         )
     except ValueError:
         return None
@@ -1053,12 +1060,8 @@ def _mark_sections(parts: list[Part]) -> list[Part]:
             if section:
                 p = replace(p, section=section)
             upper = body.upper()
-            if section == "summary" and "END SUMMARY" in upper:
+            if section is not None and f"END {section.upper()}" in upper:
                 section = None
-            elif section == "comment" and "END COMMENT" in upper:
-                section = None
-            elif started and not re.search(r"END\s+(SUMMARY|COMMENT)", upper):
-                pass
         out.append(p)
     return out
 
@@ -1122,7 +1125,7 @@ def render_metadata_block(page: PageMetadata) -> str:
         ("Origin", page.origin),
     ]
     present = [(k, v) for k, v in labels if v is not None]
-    out = [k + "\n" for k, _ in present] + [v + "\n" for _, v in present]  # type: ignore[operator]
+    out = [k + "\n" for k, _ in present] + [v + "\n" for _, v in present]
     if page.title is not None or page.tags:
         out.append(f"Cable title:{NBSP} {NBSP} \n\n{page.title or ''}\n\n")
         out.append(f"Tags:{NBSP} {NBSP} " + "".join(t + NBSP + " " for t in page.tags) + "\n")
@@ -1157,7 +1160,9 @@ def parse_telegram(
     for line in lines[:60]:
         m = RE_DTG.match(_content(line))
         if m and m[1]:
-            year = int(m[5]) if len(m[5]) == 4 else (int(m[5]) + (1900 if int(m[5]) >= 40 else 2000))
+            year = (
+                int(m[5]) if len(m[5]) == 4 else (int(m[5]) + (1900 if int(m[5]) >= 40 else 2000))
+            )
             break
     reader = _Reader(lines, year)
     parts = reader.run()
@@ -1212,5 +1217,9 @@ def dumps(cable: Cable) -> bytes:
 def dumps_str(cable: Cable) -> str:
     head = ""
     if cable.page is not None:
-        head = cable.page.layout if cable.page.layout is not None else render_metadata_block(cable.page)
+        head = (
+            cable.page.layout
+            if cable.page.layout is not None
+            else render_metadata_block(cable.page)
+        )
     return head + "".join(p.text for p in cable.parts)

@@ -26,7 +26,6 @@ from cablekit.model import (
 )
 
 
-
 def test_seed_round_trip_is_byte_exact(seed_bytes: bytes) -> None:
     cable = cablekit.loads(seed_bytes)
     assert cablekit.dumps(cable, "text") == seed_bytes
@@ -83,7 +82,14 @@ def test_seed_addressees(seed_path: Path) -> None:
         ("RUEHGV", "USMISSION GENEVA SZ", "0272"),
     ]
     assert all(a.precedence == "PRIORITY" for a in cable.info)
-    assert [a.keyword for a in cable.parts_of(Addressee)] == [True, True, False, False, False, False]
+    assert [a.keyword for a in cable.parts_of(Addressee)] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
 
 
 def test_seed_header_block_printed_twice(seed_path: Path) -> None:
