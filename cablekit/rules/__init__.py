@@ -1,0 +1,1 @@
+"""Cable rules: checks of what a cable means, over the model."""
