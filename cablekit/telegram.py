@@ -1,0 +1,1093 @@
+"""The telegram grammar: cuts telegram text into the model's parts, losing no character.
+
+Every reader of a format that carries telegram text (text, web pages, the bulk CSV) hands
+that text here. Each part keeps its verbatim characters; concatenated they give the input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from cablekit import normalize as norm
+from cablekit.errors import CablekitError
+from cablekit.model import (
+    Addressee,
+    Banner,
+    Cable,
+    Captions,
+    ClassificationLine,
+    ClassifiedBy,
+    DateLine,
+    DateTimeGroup,
+    EOLine,
+    ExtractNotice,
+    FromLine,
+    OriginatorLine,
+    PageBreak,
+    PageMetadata,
+    Paragraph,
+    Part,
+    PassingLine,
+    ProtocolLine,
+    RecordDump,
+    Reference,
+    RoutingLine,
+    SecurityLine,
+    Signature,
+    StartOfMessage,
+    SubjectLine,
+    TagsLine,
+    Unrecognized,
+)
+from cablekit.references import cable_id_from_ref
+
+NBSP = "\u00a0"
+
+# --- line patterns ---------------------------------------------------------------------------
+# Patterns match the line with its end of line and surrounding blanks removed, and a trailing
+# backslash (residue of a database export) dropped.
+
+RE_FL1 = re.compile(r"^VZCZC([A-Z]{3})?([0-9]*)(.*)$")
+RE_FL2 = re.compile(r"^([ZOPRM]{1,2})\s+((?:[A-Z][A-Z0-9]{3,7}\s*)+)$")
+RE_RI_ONLY = re.compile(r"^(?:R[A-Z0-9]{3,7}\s*)+$")
+RE_DE = re.compile(
+    r"^DE\s+([A-Z][A-Z0-9]{3,7})\s*#?\s*([0-9]{1,5})?(?:/([0-9]{1,3}))?\s*(?:([0-9]{3})([0-9]{4}))?"
+)
+RE_SECURITY = re.compile(r"^(ZNY|ZNR)\s+([A-Z]{5})(?:/([A-Z]{5}))?\s*(.*)$")
+RE_DTG = re.compile(
+    r"^(?:([ZOPRM](?:\s?[ZOPRM])?)\s+)?([0-9]{2})([0-9]{4})Z\s+([A-Za-z]{3})\s+([0-9]{2}|[0-9]{4})\b(.*)$"
+)
+RE_FM = re.compile(r"^FM\s+(.*)$")
+RE_ADDR_KEY = re.compile(r"^(TO|INFO|XMT)\s+(.*)$")
+RE_ADDR = re.compile(
+    r"^(?:([A-Z][A-Z0-9]{3,8})\s*/\s*)?(.*?)"
+    r"(?:\s+(FLASH|NIACT\s+IMMEDIATE|NIACT|[A-Z]{5,10}))?(?:\s+([0-9]{1,5}))?\s*$"
+)
+RE_PROTOCOL = re.compile(r"^(BT|NNNN|ZFR|ZFF[0-9]?|#[0-9]{4})$")
+RE_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+EXTRACT_NOTICE = "This record is a partial extract of the original cable."
+
+# Spaced letters; a doubled first pair occurs (CC O N F..., CO N F...).
+RE_SPACED_LETTERS = re.compile(
+    r"^([A-Za-z]{1,2}\s{1,2}(?:[A-Za-z]\s{1,2}){2,}[A-Za-z])(?=\s|$|[^A-Za-z])"
+)
+RE_FIRST_WORD = re.compile(r"^([A-Za-z]+)")
+RE_SECTION = re.compile(r"\bSECTION\s+0*([0-9]{1,3})\s+OF\s+0*([0-9]{1,3})\b", re.IGNORECASE)
+RE_MSGREF = re.compile(
+    r"([A-Za-z][A-Za-z'.-]*(?:\s[A-Za-z][A-Za-z'.-]*){0,4})\s+([0-9]{4,7})(?![0-9])"
+)
+
+RE_EO = re.compile(r"^E\.?\s?O\.?\s*([0-9]{5})\b\s*(?:\(AS AMENDED\))?\s*:?\s*(.*)$", re.IGNORECASE)
+RE_TAGS = re.compile(r"^(?:TAGS?|TAS)\s*:?\s+(.*)$", re.IGNORECASE)
+RE_SUBJECT = re.compile(r"^(?:SUBJECT|SUBJ)\s*:?\s*(.*)$", re.IGNORECASE)
+RE_MARKING = re.compile(r"^\(([A-Za-z]{1,4}(?:/{1,2}[A-Za-z]{1,5})*)\)\s*")
+RE_REF = re.compile(r"^(?:REFS?|REFERENCES?)\b\s*[:.]?\s*(.*)$", re.IGNORECASE)
+RE_REF_ITEM = re.compile(r"^(?:\(([A-Za-z])\)|([A-Za-z])[.)])\s+")
+RE_CLASSIFIED_BY = re.compile(r"^(?:CLASSIFIED\s+BY|DERIVED\s+FROM)\b\s*:?\s*(.*)$", re.IGNORECASE)
+RE_PARA = re.compile(r"^(\s{0,8})([0-9]{1,3})\s?[.)](?=\s|\(|$)")
+RE_PAGE_BREAK = re.compile(
+    r"^([A-Z][A-Z .'-]*?)\s+([0-9]{8})\s+([0-9]{3}(?:\.[0-9])?)\s+OF\s+([0-9]{3})$"
+)
+RE_OLD_PAGE = re.compile(
+    r"^PAGE\s+([0-9]{2,3})\s+([A-Z][A-Z .'-]*?)\s+([0-9]{3,6})\s+([0-9]{2})\s+OF\s+([0-9]{2})"
+    r"\s+([0-9]{6}Z)?.*$"
+)
+RE_WEEKDAY = re.compile(
+    r"^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+([0-9]{1,2})\s+"
+    r"([A-Za-z]+)\s+([0-9]{4}),\s+([0-9]{2}):([0-9]{2})$"
+)
+RE_KV = re.compile(r"^(id|date|refid|origin|classification|destination|header)\s*:\s?(.*)$")
+# Lines publishers appended after the text: '2002ROME03639 - Classification: ...',
+# '=====CABLE ENDS=====', a lone quote left by a CSV export.
+RE_TRAILER = re.compile(r'^(?:[0-9]{4}[A-Z]+[0-9]+ - Clas|=+\s*CABLE ENDS\s*=+$|"$|>$)')
+RE_SIGNATURE = re.compile(r"^[A-Z][A-Za-z'.-]*(?:\s+[A-Z][A-Za-z'.-]*){0,3}$")
+
+CAPTION_WORDS = {
+    "SIPDIS",
+    "NOFORN",
+    "EXDIS",
+    "NODIS",
+    "LIMDIS",
+    "STADIS",
+    "SENSITIVE",
+    "ORCON",
+    "PROPIN",
+    "NOCONTRACT",
+    "EFTO",
+    "CORRECTED",
+    "FOUO",
+    "SPECAT",
+    "CHEROKEE",
+    "ROGER",
+    "DECAPTIONED",
+}
+CAPTION_PHRASES = (
+    "SENSITIVE BUT UNCLASSIFIED",
+    "FOR OFFICIAL USE ONLY",
+    "NOT FOR INTERNET DISTRIBUTION",
+    "CORRECTED COPY",
+    "E F T O",
+    "C O R R E C T E D C O P Y",
+)
+CLASSIFICATION_WORDS = {
+    "UNCLASSIFIED",
+    "UNCLAS",
+    "CONFIDENTIAL",
+    "SECRET",
+    "TOP SECRET",
+    "LIMITED OFFICIAL USE",
+}
+NOT_SIGNATURES = {
+    "END SUMMARY",
+    "END COMMENT",
+    "SUMMARY",
+    "COMMENT",
+    "BT",
+    "NNNN",
+    "END",
+    "END TEXT",
+    "END NOTE",
+    "BACKGROUND",
+}
+
+
+def _content(line: str) -> str:
+    """The line without its end of line, surrounding blanks or a trailing backslash."""
+    s = line.rstrip("\r\n").strip(" \t" + NBSP)
+    if s.endswith("\\"):
+        s = s[:-1].rstrip()
+    return s
+
+
+def split_lines(text: str) -> list[str]:
+    """Split keeping line ends; only LF ends a line (CR stays with it; U+2028 is content)."""
+    if not text:
+        return []
+    pieces = text.split("\n")
+    out = [p + "\n" for p in pieces[:-1]]
+    if pieces[-1]:
+        out.append(pieces[-1])
+    return out
+
+
+# --- classification banner ------------------------------------------------------------------
+
+
+def match_classification(s: str) -> tuple[str, int] | None:
+    """A classification word at the start of s, spaced or not: (level, end offset)."""
+    m = RE_SPACED_LETTERS.match(s)
+    if m:
+        word = re.sub(r"\s", "", m[1]).upper()
+        for target, level in (
+            ("TOPSECRET", "TOP SECRET"),
+            ("CONFIDENTIAL", "CONFIDENTIAL"),
+            ("SECRET", "SECRET"),
+            ("UNCLASSIFIED", "UNCLASSIFIED"),
+            ("UNCLAS", "UNCLASSIFIED"),
+        ):
+            # Doubled or dropped letters occur (CC O N F..., C O N F I D E N I A L), and
+            # spaced captions may follow the level (U N C L A S E F T O).
+            if word.startswith(target) or (len(target) > 6 and norm._close(word, target)):
+                return level, m.end()
+            if word[:1] == word[1:2] and word[1:].startswith(target):
+                return level, m.end()
+        return None
+    m = RE_FIRST_WORD.match(s)
+    if not m:
+        return None
+    word = m[1].upper()
+    end = m.end()
+    if word == "TOP" and s[end : end + 7].upper() == " SECRET":
+        return "TOP SECRET", end + 7
+    if word in ("CONFIDENTIAL", "SECRET", "UNCLASSIFIED", "UNCLAS", "CCONFIDENTIAL"):
+        return norm.classification_from_word(word) or "UNCLASSIFIED", end
+    if word == "LIMITED" and s[end : end + 13].upper() == " OFFICIAL USE":
+        return "UNCLASSIFIED", end + 13
+    return None
+
+
+def parse_banner(s: str, *, strict: bool) -> Banner | None:
+    """Read a banner line; strict requires SECTION or a message reference after the level."""
+    m = match_classification(s)
+    if m is None:
+        return None
+    level, end = m
+    rest = s[end:]
+    if rest and rest[0].isalpha():
+        return None
+    rest = rest.strip(" ,-/")
+    section = sections = None
+    sm = RE_SECTION.search(rest)
+    if sm:
+        section, sections = int(sm[1]), int(sm[2])
+        rest = rest[sm.end() :].strip()
+    station = serial = None
+    mm = RE_MSGREF.search(rest)
+    if mm:
+        station = re.sub(r"\s+", " ", mm[1].strip()).upper()
+        # Captions written between level and reference are not part of the station name.
+        for cap in ("SIPDIS", "NOFORN", "E F T O", "EFTO", "SECTION", "EXDIS", "NODIS"):
+            if station.startswith(cap + " "):
+                station = station[len(cap) + 1 :]
+        serial = mm[2]
+    elif strict and sm is None and rest and not _is_caption_text(rest):
+        return None
+    return Banner(
+        text="",
+        classification=level,
+        section=section,
+        sections=sections,
+        station=station,
+        serial=serial,
+    )
+
+
+def _is_caption_text(s: str) -> bool:
+    u = s.upper().strip(" .,;:-")
+    if not u:
+        return False
+    for phrase in CAPTION_PHRASES:
+        if u.startswith(phrase):
+            return True
+    first = re.split(r"[\s,;:/]+", u, maxsplit=1)[0]
+    return first in CAPTION_WORDS
+
+
+def caption_names(s: str) -> tuple[str, ...]:
+    u = s.upper()
+    found: list[str] = []
+    rest = u
+    for phrase in CAPTION_PHRASES:
+        if phrase in rest:
+            found.append(phrase.replace(" ", "") if phrase in ("E F T O",) else phrase)
+            rest = rest.replace(phrase, " ")
+    for w in re.split(r"[^A-Z]+", rest):
+        if w in CAPTION_WORDS and w not in found:
+            found.append(w)
+    return tuple(found)
+
+
+# --- part builders from verbatim lines -------------------------------------------------------
+
+
+def _join(lines: list[str]) -> str:
+    """Unwrap continuation lines into one space-separated string."""
+    return " ".join(c for c in (_content(x) for x in lines) if c)
+
+
+def build_subject(text: str, lines: list[str]) -> SubjectLine:
+    joined = _join(lines)
+    m = RE_SUBJECT.match(joined)
+    value = m[1] if m else joined
+    marking = None
+    mk = RE_MARKING.match(value)
+    if mk:
+        marking = mk[1].upper()
+        value = value[mk.end() :]
+    return SubjectLine(text=text, marking=marking, subject=value.strip() or None)
+
+
+def build_eo(text: str, lines: list[str]) -> EOLine:
+    joined = _join(lines)
+    m = RE_EO.match(joined)
+    order = m[1] if m else None
+    rest = m[2] if m else joined
+    tags: tuple[str, ...] = ()
+    tm = re.search(r"\bTAGS?\s*:?\s+", rest, re.IGNORECASE)
+    if tm:
+        tags = split_tags(rest[tm.end() :])
+        rest = rest[: tm.start()]
+    rest = rest.strip(" ;,")
+    decl = rest
+    dm = re.match(r"^(?:DECL|DECLASSIFY|DNG)\s*:?\s*(.*)$", rest, re.IGNORECASE)
+    if dm:
+        decl = dm[1].strip()
+    kind: str | None
+    date_val = norm.decl_date(decl)
+    upper = decl.upper()
+    if date_val is not None:
+        kind = "date"
+    elif upper.startswith("N/A") or upper == "NA":
+        kind = "n/a"
+    elif "OADR" in upper:
+        kind = "oadr"
+    elif re.match(r"^(?:1\.6\s*)?X[1-8]|^25X[1-9]", upper.replace(" ", "")):
+        kind = "exemption"
+    elif decl:
+        kind = "event"
+    else:
+        kind = "none"
+    return EOLine(
+        text=text,
+        order=order,
+        decl=decl or None,
+        decl_kind=kind,
+        decl_date=date_val,
+        tags=tags,
+    )
+
+
+def split_tags(s: str) -> tuple[str, ...]:
+    """Tags separated by spaces or commas; a person tag keeps its parenthesized name."""
+    out: list[str] = []
+    for m in re.finditer(r"[A-Za-z0-9][A-Za-z0-9_.-]*(?:\s*\([^)]*\))?", s):
+        tag = m[0].strip().upper()
+        out.append(tag)
+    return tuple(out)
+
+
+def build_tags(text: str, lines: list[str]) -> TagsLine:
+    joined = _join(lines)
+    m = RE_TAGS.match(joined)
+    return TagsLine(text=text, tags=split_tags(m[1] if m else joined))
+
+
+def build_reference(text: str, default_year: int | None, label: bool) -> Reference:
+    body = _join(split_lines(text)) if "\n" in text else _content(text)
+    if label:
+        m = RE_REF.match(body)
+        body = m[1] if m else body
+    letter = None
+    im = RE_REF_ITEM.match(body)
+    if im:
+        letter = (im[1] or im[2]).upper()
+        body = body[im.end() :]
+    body = body.strip()
+    captions = tuple(
+        w for w in ("NOTAL", "EXDIS", "NODIS", "LIMDIS") if re.search(rf"\b{w}\b", body)
+    )
+    return Reference(
+        text=text,
+        letter=letter,
+        raw=body or None,
+        cable_id=cable_id_from_ref(body, default_year),
+        captions=captions,
+        label=label,
+    )
+
+
+def build_classified_by(text: str, lines: list[str]) -> ClassifiedBy:
+    joined = _join(lines)
+    m = RE_CLASSIFIED_BY.match(joined)
+    rest = m[1] if m else joined
+    am = re.search(r"\b1\.?\s?([45])\b", rest)
+    authority = reasons = None
+    classifier = rest
+    if am:
+        authority = f"1.{am[1]}"
+        tail = rest[am.end() :]
+        reasons = tuple(
+            dict.fromkeys(
+                r.lower() for r in re.findall(r"(?<![A-Za-z])([a-hA-H])(?![A-Za-z])", tail)
+            )
+        )
+        head = rest[: am.start()]
+        cut = re.search(
+            r"[,;]?\s*(?:\bFOR\b|\bPER\b|\bUNDER\b|\bREASONS?\b|\bE\.?O\.?\b).*$",
+            head,
+            re.IGNORECASE,
+        )
+        classifier = head[: cut.start()] if cut else head
+    return ClassifiedBy(
+        text=text,
+        classifier=classifier.strip(" ,;.") or None,
+        authority=authority,
+        reasons=reasons or (),
+    )
+
+
+def build_addressee(text: str, role: str, keyword: bool) -> Addressee:
+    s = _content(text)
+    if keyword:
+        s = s.split(None, 1)[1] if " " in s else ""
+    m = RE_ADDR.match(s)
+    ri = name = prec = prec_raw = serial = None
+    if m:
+        ri, name, prec_raw, serial = m[1], m[2], m[3], m[4]
+        if prec_raw is not None:
+            prec = norm.precedence_name(prec_raw)
+            if prec is None:
+                # Not a precedence: it belongs to the name.
+                name = f"{name} {prec_raw}".strip()
+                prec_raw = None
+        name = name.strip() or None
+    return Addressee(
+        text=text,
+        role=role,
+        keyword=keyword,
+        routing_indicator=ri,
+        name=name,
+        precedence=prec,
+        precedence_raw=prec_raw,
+        serial=serial,
+    )
+
+
+def build_page_break(text: str, lines: list[str]) -> PageBreak:
+    classification = None
+    station = serial = None
+    page = pages = None
+    for line in lines:
+        s = _content(line)
+        if not s:
+            continue
+        m = RE_PAGE_BREAK.match(s)
+        if m:
+            station, serial = m[1].strip(), m[2]
+            page, pages = int(float(m[3])), int(m[4])
+            continue
+        m = RE_OLD_PAGE.match(s)
+        if m:
+            page, station, serial = int(m[1]), m[2].strip(), m[3]
+            continue
+        cl = match_classification(s)
+        if cl:
+            classification = cl[0]
+    return PageBreak(
+        text=text,
+        station=station,
+        serial=serial,
+        page=page,
+        pages=pages,
+        classification=classification,
+    )
+
+
+def is_page_break(s: str) -> bool:
+    if s[-1:].isdigit():
+        return RE_PAGE_BREAK.match(s) is not None
+    return s.startswith("PAGE") and RE_OLD_PAGE.match(s) is not None
+
+
+def is_classification_only(s: str) -> bool:
+    if not s:
+        return False
+    m = match_classification(s)
+    return m is not None and not s[m[1] :].strip(" -/")
+
+
+def _is_address_like(s: str) -> bool:
+    """An addressee continuation line: upper case, no sentence punctuation."""
+    if not s or any(c.islower() for c in s):
+        return False
+    if s.endswith((".", ":")) and not s.endswith("D.C."):
+        return False
+    return not RE_PARA.match(s)
+
+
+# --- the telegram reader ----------------------------------------------------------------------
+
+
+class _Reader:
+    """One pass over the lines; a small state machine groups them into parts."""
+
+    def __init__(self, lines: list[str], default_year: int | None) -> None:
+        self.lines = lines
+        self.parts: list[Part] = []
+        self.default_year = default_year
+        # The open multi-line part: its verbatim lines and how to build it when closed.
+        self.open_lines: list[str] = []
+        self.open_build: Callable[[str, list[str]], Part] | None = None
+        self.open_kind = ""
+        # Paragraph being built: verbatim pieces (str lines and PageBreak parts).
+        self.para: list[str | PageBreak] | None = None
+        self.para_number: str | None = None
+        self.para_marking: str | None = None
+        self.zone = "envelope"
+        self.addr_role: str | None = None
+        self.seen_banner = False
+        self.header_items = 0  # E.O. / TAGS / SUBJECT / REF / Classified By seen
+        self.last_para_number = 0
+        self.ref_letter: str | None = None
+        self.in_ref = False
+
+    # -- closing parts
+
+    def close(self) -> None:
+        if self.para is not None:
+            self._close_para()
+        if self.open_build is not None:
+            text = "".join(self.open_lines)
+            self.parts.append(self.open_build(text, self.open_lines))
+            self.open_build = None
+            self.open_lines = []
+            self.open_kind = ""
+
+    def _close_para(self) -> None:
+        assert self.para is not None
+        content: list[str | PageBreak] = []
+        buf: list[str] = []
+        for item in self.para:
+            if isinstance(item, str):
+                buf.append(item)
+            else:
+                if buf:
+                    content.append("".join(buf))
+                    buf = []
+                content.append(item)
+        if buf:
+            content.append("".join(buf))
+        self.parts.append(
+            Paragraph(content=tuple(content), number=self.para_number, marking=self.para_marking)
+        )
+        self.para = None
+        self.para_number = None
+        self.para_marking = None
+
+    def open(self, kind: str, line: str, build: Callable[[str, list[str]], Part]) -> None:
+        self.close()
+        self.open_kind = kind
+        self.open_lines = [line]
+        self.open_build = build
+
+    def single(self, part: Part) -> None:
+        self.close()
+        self.parts.append(part)
+
+    def blank(self, line: str) -> None:
+        if self.para is not None:
+            self.para.append(line)
+        elif self.open_build is not None:
+            self.open_lines.append(line)
+        elif self.parts:
+            last = self.parts[-1]
+            self.parts[-1] = _with_text(last, last.text + line)
+        else:
+            # Blank lines before anything: held as the first part's leading text.
+            self.open("unrecognized", line, lambda t, ls: Unrecognized(text=t, zone=self.zone))
+
+    # -- the pass
+
+    def run(self) -> list[Part]:
+        lines = self.lines
+        tail_at, tail_parts = _tail_parts(lines)
+        i = 0
+        while i < tail_at:
+            line = lines[i]
+            s = _content(line)
+            if not s:
+                self.blank(line)
+                i += 1
+                continue
+            # Page breaks can stand anywhere, also inside a paragraph or an address list.
+            if is_page_break(s):
+                self._page_break([line])
+                i += 1
+                continue
+            if (
+                len(s) <= 40
+                and (self.seen_banner or self.zone == "body")
+                and is_classification_only(s)
+            ):
+                j = i + 1
+                while j < tail_at and not _content(lines[j]):
+                    j += 1
+                if j < tail_at and is_page_break(_content(lines[j])):
+                    self._page_break(lines[i : j + 1])
+                    i = j + 1
+                    continue
+            if self.zone != "envelope" and s[:1] in "ZOPRM" and RE_DTG.match(s):
+                j = i + 1
+                while j < tail_at and not _content(lines[j]):
+                    j += 1
+                if j < tail_at and _content(lines[j]).startswith("FM "):
+                    # A section's own envelope repeated inside the text (older cables).
+                    self.close()
+                    self.zone = "envelope"
+                    self.addr_role = None
+            if self.zone == "envelope":
+                self._envelope(line, s)
+            elif self.zone == "header":
+                self._header(line, s)
+            else:
+                self._body(line, s)
+            i += 1
+        self.close()
+        self.parts.extend(tail_parts)
+        return self.parts
+
+    def _page_break(self, group: list[str]) -> None:
+        text = "".join(group)
+        pb = build_page_break(text, group)
+        if self.para is not None:
+            self.para.append(pb)
+        else:
+            self.single(pb)
+
+    # -- envelope
+
+    def _envelope(self, line: str, s: str) -> None:
+        if s.startswith("VZCZC"):
+            m = RE_FL1.match(s)
+            assert m is not None
+            self.single(StartOfMessage(text=line, channel=m[1], serial=m[2] or None))
+            return
+        if s.startswith(EXTRACT_NOTICE[:30]):
+            self.single(ExtractNotice(text=line))
+            return
+        if s.startswith("DE "):
+            m = RE_DE.match(s)
+            if m:
+                self.single(
+                    OriginatorLine(
+                        text=line,
+                        routing_indicator=m[1],
+                        station_serial=m[2],
+                        section=m[3],
+                        julian_day=int(m[4]) if m[4] else None,
+                        filing_time=m[5],
+                    )
+                )
+                return
+        if s.startswith(("ZNY", "ZNR")):
+            m = RE_SECURITY.match(s)
+            if m:
+                chars = m[2]
+                self.single(
+                    SecurityLine(
+                        text=line,
+                        prosign=m[1],
+                        classification_chars=chars,
+                        classification=norm.CLASSIFICATION_CHARS.get(chars[0]),
+                        specat=m[3],
+                        signals=tuple(m[4].split()),
+                    )
+                )
+                return
+        m = RE_DTG.match(s)
+        if m and (m[1] or not self.parts or self.zone == "envelope"):
+            self.single(
+                DateTimeGroup(
+                    text=line,
+                    precedence=m[1],
+                    dtg=s[m.start(2) :].strip(),
+                    sent=norm.dtg_datetime(m[2], m[3], m[4], m[5]),
+                )
+            )
+            self.addr_role = None
+            return
+        if s.startswith("FM "):
+            self.single(FromLine(text=line, name=s[3:].strip() or None))
+            self.addr_role = None
+            return
+        m = RE_ADDR_KEY.match(s)
+        if m:
+            role = m[1].lower()
+            self.addr_role = role
+            self.single(build_addressee(line, role, keyword=True))
+            return
+        m = RE_FL2.match(s)
+        if m and not self.addr_role and all(len(w) >= 4 for w in m[2].split()):
+            prosign = m[1]
+            self.single(
+                RoutingLine(
+                    text=line,
+                    precedence=prosign,
+                    action_precedence=norm.PRECEDENCE_LETTERS.get(prosign[0]),
+                    info_precedence=norm.PRECEDENCE_LETTERS.get(prosign[-1]),
+                    routing_indicators=tuple(m[2].split()),
+                )
+            )
+            return
+        if RE_PROTOCOL.match(s):
+            self.single(ProtocolLine(text=line, signal=s))
+            return
+        if RE_RI_ONLY.match(s) and self.parts and isinstance(self.parts[-1], RoutingLine):
+            last = self.parts[-1]
+            self.parts[-1] = RoutingLine(
+                text=last.text + line,
+                precedence=last.precedence,
+                action_precedence=last.action_precedence,
+                info_precedence=last.info_precedence,
+                routing_indicators=last.routing_indicators + tuple(s.split()),
+            )
+            return
+        # The body header starts: banner, or any recognised header item.
+        if self._try_header_start(line, s):
+            return
+        if self.addr_role and _is_address_like(s):
+            self.single(build_addressee(line, self.addr_role, keyword=False))
+            return
+        self._header_or_unrecognized(line, s)
+
+    def _try_header_start(self, line: str, s: str) -> bool:
+        banner = parse_banner(s, strict=True)
+        if banner is not None:
+            self._banner(line, banner)
+            return True
+        if (
+            RE_EO.match(s)
+            or RE_TAGS.match(s)
+            or RE_SUBJECT.match(s)
+            or RE_CLASSIFIED_BY.match(s)
+            or (RE_REF.match(s) and self.zone == "header")
+        ):
+            self.zone = "header"
+            self._header(line, s)
+            return True
+        if _is_caption_text(s) and not (self.addr_role and RE_ADDR.match(s) and "/" in s):
+            self.zone = "header"
+            self.single(Captions(text=line, captions=caption_names(s)))
+            return True
+        return False
+
+    def _header_or_unrecognized(self, line: str, s: str) -> None:
+        m = RE_WEEKDAY.match(s)
+        if m:
+            self.single(DateLine(text=line, when=_weekday_datetime(m)))
+            return
+        if RE_PARA.match(s):
+            self.zone = "body"
+            self._body(line, s)
+            return
+        m = RE_KV.match(s)
+        if m or s.startswith("----------------- header ends"):
+            if self.open_kind != "record-dump":
+                self.open("record-dump", line, _build_dump)
+            else:
+                self.open_lines.append(line)
+            return
+        if self.open_kind == "record-dump" and not s.startswith("-----"):
+            self.open_lines.append(line)
+            return
+        if self.open_kind == "unrecognized":
+            self.open_lines.append(line)
+            return
+        zone = self.zone
+        self.open("unrecognized", line, lambda t, ls: Unrecognized(text=t, zone=zone))
+
+    def _banner(self, line: str, banner: Banner) -> None:
+        self.zone = "header"
+        repeat = self.seen_banner and self.header_items > 0
+        self.seen_banner = True
+        self.header_items = 0
+        self.in_ref = False
+        self.single(
+            Banner(
+                text=line,
+                classification=banner.classification,
+                section=banner.section,
+                sections=banner.sections,
+                station=banner.station,
+                serial=banner.serial,
+                repeat=repeat,
+            )
+        )
+
+    # -- header
+
+    def _header(self, line: str, s: str) -> None:
+        kind = self.open_kind
+        if RE_PARA.match(s) and not (self.in_ref and kind == "reference"):
+            self.zone = "body"
+            self._body(line, s)
+            return
+        banner = parse_banner(s, strict=True)
+        if banner is not None:
+            self._banner(line, banner)
+            return
+        m = RE_EO.match(s)
+        if m:
+            self.header_items += 1
+            self.in_ref = False
+            self.open("eo", line, build_eo)
+            return
+        if RE_TAGS.match(s):
+            self.header_items += 1
+            self.in_ref = False
+            self.open("tags", line, build_tags)
+            return
+        if RE_SUBJECT.match(s):
+            self.header_items += 1
+            self.in_ref = False
+            self.open("subject", line, build_subject)
+            return
+        if RE_CLASSIFIED_BY.match(s):
+            self.header_items += 1
+            self.in_ref = False
+            self.open("classified-by", line, build_classified_by)
+            return
+        if RE_REF.match(s):
+            self.header_items += 1
+            self.in_ref = True
+            self._references(line, s, label=True)
+            return
+        if self.in_ref:
+            if RE_REF_ITEM.match(s):
+                self._references(line, s, label=False)
+                return
+            if kind == "reference" and self.open_lines and _content(self.open_lines[-1]):
+                # A wrapped reference continues on the next line.
+                self.open_lines.append(line)
+                return
+        # Continuations of wrapped header items: the line directly after, no blank between.
+        if kind in ("subject", "classified-by", "eo", "passing") and _content(self.open_lines[-1]):
+            self.open_lines.append(line)
+            return
+        if (
+            kind == "tags"
+            and (_content(self.open_lines[-1]).endswith(",") or re.fullmatch(r"[A-Z0-9, ]+", s))
+            and _content(self.open_lines[-1])
+        ):
+            self.open_lines.append(line)
+            return
+        if _is_caption_text(s):
+            self.single(Captions(text=line, captions=caption_names(s)))
+            return
+        m = RE_WEEKDAY.match(s)
+        if m:
+            self.single(DateLine(text=line, when=_weekday_datetime(m)))
+            return
+        if is_classification_only(s):
+            self.single(ClassificationLine(text=line, classification=match_classification(s)[0]))  # type: ignore[index]
+            return
+        if self.header_items == 0 and self.seen_banner and len(s) < 100:
+            # Office / passing lines sit between the banner and the E.O. line.
+            self.open("passing", line, lambda t, ls: PassingLine(text=t))
+            return
+        # Anything else starts the body.
+        self.zone = "body"
+        self._body(line, s)
+
+    def _references(self, line: str, s: str, *, label: bool) -> None:
+        """One or more REF items on this line, each its own part (a line can hold several)."""
+        self.close()
+        body_start = 0
+        if label:
+            m = RE_REF.match(s)
+            assert m is not None
+            body_start = len(line) - len(line.lstrip()) + m.start(1)
+        # Split the line where the next letter item starts (B., C., ... in sequence).
+        cuts = [0]
+        pos = body_start
+        im = RE_REF_ITEM.match(line[pos:].lstrip())
+        letter = None
+        if im:
+            letter = (im[1] or im[2]).upper()
+        while letter is not None:
+            nxt = chr(ord(letter) + 1)
+            mm = re.search(rf"\s(\(?{nxt}[.)]|\({nxt}\))\s", line[pos + 1 :])
+            if not mm:
+                break
+            cut = pos + 1 + mm.start() + 1
+            cuts.append(cut)
+            pos = cut
+            letter = nxt
+        year = self.default_year
+        for k, start in enumerate(cuts):
+            end = cuts[k + 1] if k + 1 < len(cuts) else len(line)
+            piece = line[start:end]
+            if k + 1 < len(cuts):
+                self.parts.append(build_reference(piece, year, label=label and k == 0))
+            else:
+                lab = label and k == 0
+                self.open(
+                    "reference",
+                    piece,
+                    lambda t, ls, lab=lab: build_reference(t, self.default_year, label=lab),  # type: ignore[misc]
+                )
+
+    # -- body
+
+    def _body(self, line: str, s: str) -> None:
+        m = RE_PARA.match(line.rstrip("\r\n").lstrip(NBSP))
+        if m:
+            number = int(m[2])
+            if number > self.last_para_number or (self.para_number is None and number == 1):
+                self.close()
+                self.last_para_number = number
+                self.para = [line]
+                self.para_number = m[2]
+                after = line[m.end() :].lstrip(" \t:")
+                mk = RE_MARKING.match(after)
+                self.para_marking = mk[1].upper() if mk else None
+                return
+        if self.para is not None:
+            self.para.append(line)
+            return
+        # Unnumbered text (before the first number, or headings): its own paragraph.
+        self.close()
+        self.para = [line]
+
+
+def _with_text(part: Part, text: str) -> Part:
+    from dataclasses import replace
+
+    if isinstance(part, Paragraph):
+        content = part.content
+        if content and isinstance(content[-1], str):
+            return replace(part, content=(*content[:-1], content[-1] + text))
+        return replace(part, content=(*content, text))
+    return replace(part, text=text)
+
+
+def _weekday_datetime(m: re.Match[str]) -> datetime | None:
+    try:
+        return datetime.strptime(f"{m[1]} {m[2]} {m[3]} {m[4]}:{m[5]}", "%d %B %Y %H:%M").replace(
+            tzinfo=UTC
+        )
+    except ValueError:
+        return None
+
+
+def _build_dump(text: str, lines: list[str]) -> Part:
+    fields: list[tuple[str, str]] = []
+    for line in lines:
+        m = RE_KV.match(_content(line))
+        if m:
+            fields.append((m[1], m[2].strip()))
+    return RecordDump(text=text, fields=tuple(fields))
+
+
+def _tail_parts(lines: list[str]) -> tuple[int, list[Part]]:
+    """Find the signature and the trailer lines after it, from the end."""
+    i = len(lines)
+    trailer: list[int] = []
+    while i > 0:
+        s = _content(lines[i - 1])
+        if not s:
+            i -= 1
+            continue
+        if is_classification_only(s) or s in ("BT", "NNNN") or RE_TRAILER.match(s):
+            trailer.append(i - 1)
+            i -= 1
+            continue
+        break
+    sig_at = i - 1
+    parts: list[Part] = []
+    if sig_at >= 0:
+        s = _content(lines[sig_at])
+        if (
+            RE_SIGNATURE.match(s)
+            and len(s) <= 40
+            and s.upper() not in NOT_SIGNATURES
+            and not is_classification_only(s)
+            and not RE_PARA.match(s)
+            and not s.upper().startswith(("END ", "SIPDIS"))
+        ):
+            pass
+        else:
+            sig_at = -1
+    start = sig_at if sig_at >= 0 else (min(trailer) if trailer else len(lines))
+    # Blank lines right before the trailer belong to the part before it (kept by blank()).
+    if sig_at >= 0:
+        # The signature takes the blank lines after it up to the first trailer line.
+        end = min(trailer) if trailer else len(lines)
+        sig_text = "".join(lines[sig_at:end])
+        parts.append(Signature(text=sig_text, name=_content(lines[sig_at])))
+        start_trailer = end
+    else:
+        start_trailer = start
+    k = start_trailer
+    while k < len(lines):
+        s = _content(lines[k])
+        j = k + 1
+        while j < len(lines) and not _content(lines[j]):
+            j += 1
+        text = "".join(lines[k:j])
+        if is_classification_only(s):
+            parts.append(ClassificationLine(text=text, classification=match_classification(s)[0]))  # type: ignore[index]
+        elif s in ("BT", "NNNN"):
+            parts.append(ProtocolLine(text=text, signal=s))
+        else:
+            parts.append(Unrecognized(text=text, zone="trailer"))
+        k = j
+    return start, parts
+
+
+# --- sections ------------------------------------------------------------------------------------
+
+
+def _mark_sections(parts: list[Part]) -> list[Part]:
+    """Tag paragraphs inside SUMMARY ... END SUMMARY and COMMENT ... END COMMENT."""
+    from dataclasses import replace
+
+    section: str | None = None
+    out: list[Part] = []
+    for p in parts:
+        if isinstance(p, Paragraph):
+            body = p.text
+            head = body.lstrip()[:80].upper()
+            head = re.sub(r"^[0-9]{1,3}\s?[.)]\s*(\([A-Z/]+\)\s*)?", "", head)
+            started = None
+            if re.match(r"^-*\s*(SUMMARY|SUMMARY AND COMMENT)\b", head):
+                started = "summary"
+            elif re.match(r"^-*\s*COMMENT\b", head):
+                started = "comment"
+            if started:
+                section = started
+            if section:
+                p = replace(p, section=section)
+            upper = body.upper()
+            if section is not None and f"END {section.upper()}" in upper:
+                section = None
+        out.append(p)
+    return out
+
+
+def decode(data: bytes | str, source: str | None) -> str:
+    """UTF-8 text; bad bytes are an error naming the line and column of the first one."""
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise CablekitError(
+            f"not UTF-8 text (byte 0x{data[e.start]:02x})", source, line, col, code="CK-ENCODING"
+        ) from None
+
+
+def parse_telegram(
+    text: str, source: str | None = None, default_year: int | None = None
+) -> tuple[Part, ...]:
+    """The telegram's parts; their text concatenates back to `text` exactly."""
+    lines = split_lines(text)
+    year = default_year
+    # The reference year comes from the DTG when the telegram has one.
+    for line in lines[:60]:
+        m = RE_DTG.match(_content(line))
+        if m and m[1]:
+            year = (
+                int(m[5]) if len(m[5]) == 4 else (int(m[5]) + (1900 if int(m[5]) >= 40 else 2000))
+            )
+            break
+    reader = _Reader(lines, year)
+    parts = reader.run()
+    return tuple(_mark_sections(parts))
+
+
+def cable_from_telegram(
+    telegram: str, page: PageMetadata | None = None, source: str | None = None
+) -> Cable:
+    """A cable from telegram text and the page metadata that came with it (if any)."""
+    if not telegram.strip():
+        raise CablekitError("empty input: no telegram text", source, 1, 1, code="CK-EMPTY")
+    if "\x00" in telegram:
+        at = telegram.index("\x00")
+        line = telegram.count("\n", 0, at) + 1
+        raise CablekitError(
+            "binary data (NUL byte), not a telegram",
+            source,
+            line,
+            at - (telegram.rfind("\n", 0, at) + 1) + 1,
+            code="CK-BINARY",
+        )
+    default_year = page.created_iso.year if page and page.created_iso else None
+    cable = Cable(parts=parse_telegram(telegram, source, default_year), page=page)
+    _check_plausible(cable, telegram, source)
+    return cable
+
+
+def _check_plausible(cable: Cable, text: str, source: str | None) -> None:
+    """Refuse input that is clearly not a telegram instead of returning an empty model."""
+    recognized = any(not isinstance(p, Unrecognized) for p in cable.parts)
+    if not recognized:
+        raise CablekitError(
+            "no part of a telegram recognized (not a cable?)", source, 1, 1, code="CK-NOT-CABLE"
+        )
+    if len(RE_CONTROL.findall(text, 0, 4096)) > 8:
+        raise CablekitError("binary data, not a telegram", source, 1, 1, code="CK-BINARY")
