@@ -302,6 +302,15 @@ class ClassificationLine:
 
 
 @dataclass(frozen=True, slots=True)
+class PublisherLine:
+    """A line a publisher added to the text: '=====CABLE ENDS=====', '2002ROME03639 -
+    Classification: CONFIDENTIAL', a stray quote or '>' left by an export."""
+
+    kind: ClassVar[str] = "publisher-line"
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Unrecognized:
     """Lines no rule recognized, verbatim and in order. zone: header | body | trailer."""
 
@@ -334,6 +343,7 @@ Part = (
     | Paragraph
     | Signature
     | ClassificationLine
+    | PublisherLine
     | Unrecognized
 )
 
@@ -361,6 +371,7 @@ PART_TYPES: tuple[type, ...] = (
     Paragraph,
     Signature,
     ClassificationLine,
+    PublisherLine,
     Unrecognized,
 )
 PART_KINDS: dict[str, type] = {t.kind: t for t in PART_TYPES}  # type: ignore[attr-defined]

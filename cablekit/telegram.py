@@ -31,6 +31,7 @@ from cablekit.model import (
     Part,
     PassingLine,
     ProtocolLine,
+    PublisherLine,
     RecordDump,
     Reference,
     RoutingLine,
@@ -991,6 +992,8 @@ def _tail_parts(lines: list[str]) -> tuple[int, list[Part]]:
             parts.append(ClassificationLine(text=text, classification=match_classification(s)[0]))  # type: ignore[index]
         elif s in ("BT", "NNNN"):
             parts.append(ProtocolLine(text=text, signal=s))
+        elif RE_TRAILER.match(s):
+            parts.append(PublisherLine(text=text))
         else:
             parts.append(Unrecognized(text=text, zone="trailer"))
         k = j
