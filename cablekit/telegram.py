@@ -67,6 +67,8 @@ RE_ADDR = re.compile(
     r"(?:\s+(FLASH|NIACT\s+IMMEDIATE|NIACT|[A-Z]{5,10}))?(?:\s+([0-9]{1,5}))?\s*$"
 )
 RE_PROTOCOL = re.compile(r"^(BT|NNNN|ZFR|ZFF[0-9]?|#[0-9]{4})$")
+# An office/passing line: words, office symbols and names, no stray symbols.
+RE_OFFICE = re.compile(r"^[A-Za-z][A-Za-z0-9/&.,;:()'\"\- ]*$")
 RE_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 EXTRACT_NOTICE = "This record is a partial extract of the original cable."
 
@@ -845,9 +847,13 @@ class _Reader:
             self.single(ClassificationLine(text=line, classification=match_classification(s)[0]))  # type: ignore[index]
             return
         if self.header_items == 0 and self.seen_banner and len(s) < 100:
-            # Office / passing lines sit between the banner and the E.O. line.
-            self.open("passing", line, lambda t, ls: PassingLine(text=t))
-            return
+            if RE_OFFICE.match(s):
+                # Office / passing lines sit between the banner and the E.O. line.
+                self.open("passing", line, lambda t, ls: PassingLine(text=t))
+                return
+            if len(s) < 60:
+                self._header_or_unrecognized(line, s)
+                return
         # Anything else starts the body.
         self.zone = "body"
         self._body(line, s)

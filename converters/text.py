@@ -11,7 +11,8 @@ import re
 
 from cablekit import normalize as norm
 from cablekit.errors import CablekitError
-from cablekit.model import Cable, PageMetadata
+from cablekit.model import Cable, PageMetadata, Paragraph
+from cablekit.render import paragraph_text, part_text
 from cablekit.telegram import NBSP, _content, cable_from_telegram, decode, split_lines
 
 SEED_LABELS = ("Identifier", "Created", "Released", "Classification", "Origin")
@@ -109,4 +110,10 @@ def dumps_str(cable: Cable) -> str:
     if cable.page is not None:
         page = cable.page
         head = page.layout if page.layout is not None else render_metadata_block(page)
-    return head + "".join(p.text for p in cable.parts)
+    out = [head]
+    for part in cable.parts:
+        if isinstance(part, Paragraph):
+            out.append(paragraph_text(part))
+        else:
+            out.append(part.text or part_text(part))
+    return "".join(out)

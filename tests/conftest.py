@@ -34,3 +34,20 @@ def seed_bytes() -> bytes:
 @pytest.fixture(scope="session")
 def seed_path() -> Path:
     return SEED
+
+
+_FIGURES = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture(scope="session")
+def figures(request: pytest.FixtureRequest) -> list[str]:
+    """Lines a test wants shown after the run (corpus figures); printed in the summary."""
+    return request.config.stash.setdefault(_FIGURES, [])
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    lines = terminalreporter.config.stash.get(_FIGURES, [])
+    if lines:
+        terminalreporter.section("corpus figures")
+        for line in lines:
+            terminalreporter.write_line(line)
