@@ -44,7 +44,9 @@ def sniff(head: bytes) -> str:
     """Name the format of content from its first bytes; 'text' when nothing else fits."""
     s = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     low = s[:2048].lower()
-    if low.startswith((b"<!doctype html", b"<html")) or b"<table class='cable'" in low:
+    if s.startswith(b"<") and (
+        b"<!doctype html" in low or b"<html" in low or b"<table class='cable'" in low
+    ):
         return "html"
     if s.startswith(b"<"):
         return "tei"
