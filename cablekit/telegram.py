@@ -458,6 +458,39 @@ def build_page_break(text: str, lines: list[str]) -> PageBreak:
     )
 
 
+# Header items that published copies glue onto the line before them ("...000331 SIPDISE.O.
+# 12958: DECL: ... TAGS: ...", "REF: MOSCOW 7769 Classified By: ...").
+RE_GLUED = re.compile(
+    r"(?i:classified\s+by)\s*:|E\.O\.\s?1[0-9]{4}|\bTAGS:|\bSUBJECT:|\bREFS?:|SIPDIS"
+    r"|(?<=:[0-9]{2})(?=[A-Z] ?[A-Z])"
+    r"|(?<=\t)(?=VZCZC|C O N F|S E C R E T|T O P|UNCLAS)"
+)
+RE_CABLE_DATED = re.compile(r"^Cable dated:\s*[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}")
+
+
+def _is_header_item(s: str) -> bool:
+    return bool(
+        RE_EO.match(s) or RE_TAGS.match(s) or RE_SUBJECT.match(s) or RE_CLASSIFIED_BY.match(s)
+    )
+
+
+def split_glued(line: str) -> list[str]:
+    """Cut a line where a header item starts inside it; the pieces concatenate to the line."""
+    start = len(line) - len(line.lstrip())
+    cuts = []
+    dated = RE_CABLE_DATED.match(line, start)
+    if dated:
+        cuts.append(dated.end())
+    for m in RE_GLUED.finditer(line, start + 1):
+        at = m.start()
+        if at > start and (not cuts or at > cuts[-1]) and not line[at - 1].isalpha():
+            cuts.append(at)
+    if not cuts:
+        return [line]
+    bounds = [0, *cuts, len(line)]
+    return [line[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if a < b]
+
+
 def is_page_break(s: str) -> bool:
     if s[-1:].isdigit():
         return RE_PAGE_BREAK.match(s) is not None
@@ -570,6 +603,14 @@ class _Reader:
         while i < tail_at:
             line = lines[i]
             s = _content(line)
+            if self.zone != "body" and len(s) > 12:
+                pieces = split_glued(line)
+                if len(pieces) > 1:
+                    # Header items run together on one line: each piece is read on its own.
+                    lines[i : i + 1] = pieces
+                    tail_at += len(pieces) - 1
+                    line = lines[i]
+                    s = _content(line)
             if not s:
                 self.blank(line)
                 i += 1
@@ -846,7 +887,7 @@ class _Reader:
         if is_classification_only(s):
             self.single(ClassificationLine(text=line, classification=match_classification(s)[0]))  # type: ignore[index]
             return
-        if self.header_items == 0 and self.seen_banner and len(s) < 100:
+        if self.header_items == 0 and self.seen_banner and (len(s) < 100 or s.isupper()):
             if RE_OFFICE.match(s):
                 # Office / passing lines sit between the banner and the E.O. line.
                 self.open("passing", line, lambda t, ls: PassingLine(text=t))
@@ -911,6 +952,12 @@ class _Reader:
                 mk = RE_MARKING.match(after)
                 self.para_marking = mk[1].upper() if mk else None
                 return
+        if self.last_para_number == 0 and self.header_items < 3 and _is_header_item(s):
+            # Header items after a long office line or prose the header did not expect.
+            self.close()
+            self.zone = "header"
+            self._header(line, s)
+            return
         if self.para is not None:
             self.para.append(line)
             return
