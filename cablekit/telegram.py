@@ -6,6 +6,7 @@ that text here. Each part keeps its verbatim characters; concatenated they give 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -488,7 +489,7 @@ def split_glued(line: str) -> list[str]:
     if not cuts:
         return [line]
     bounds = [0, *cuts, len(line)]
-    return [line[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if a < b]
+    return [line[a:b] for a, b in itertools.pairwise(bounds) if a < b]
 
 
 def is_page_break(s: str) -> bool:
