@@ -599,7 +599,12 @@ class _Reader:
 
     def run(self) -> list[Part]:
         lines = self.lines
-        tail_at, tail_parts = _tail_parts(lines)
+        tail_at, tail_parts, head = _tail_parts(lines)
+        if head is not None:
+            # The last line's head (before a glued signature) is read with the body.
+            del lines[tail_at:]
+            lines.append(head)
+            tail_at += 1
         i = 0
         while i < tail_at:
             line = lines[i]
@@ -996,8 +1001,56 @@ def _build_dump(text: str, lines: list[str]) -> Part:
     return RecordDump(text=text, fields=tuple(fields))
 
 
-def _tail_parts(lines: list[str]) -> tuple[int, list[Part]]:
-    """Find the signature and the trailer lines after it, from the end."""
+def _is_signature_line(s: str) -> bool:
+    return bool(
+        (RE_SIGNATURE.match(s) or RE_LOWER_SIGNATURE.match(s))
+        and len(s) <= 40
+        and s.upper() not in NOT_SIGNATURES
+        and not is_classification_only(s)
+        and not RE_PARA.match(s)
+        and not s.upper().startswith(("END ", "SIPDIS"))
+        and not _is_caption_text(s)
+    )
+
+
+def _signature_name(s: str) -> str:
+    """The name without a trailing period or an NNNN end-of-message signal."""
+    return re.sub(r"(?:\s+NNNN)?[\s.]*$", "", s)
+
+
+# A signature glued to the end of the last sentence: "... the coming year. HRINAK",
+# "... END COMMENT. HOAGLAND NNNN". Only an all-capitals name after a sentence end counts, and
+# only in mixed-case text or after END COMMENT/SUMMARY or a row of asterisks, where it cannot be
+# the sentence's own last word.
+RE_GLUED_SIGNATURE = re.compile(
+    r"^(?P<head>.*?[.!?)\"'*])(?P<gap>\s+)(?P<name>[A-Z][A-Z'-]{2,}(?: [A-Z][A-Z'-]{2,})?)"
+    r"(?P<rest>(?:\s+NNNN)?\s*\.?\s*)$",
+    re.DOTALL,
+)
+RE_LOWER_SIGNATURE = re.compile(r"^(?:[a-z]+ )?[A-Za-z][a-z'-]{2,}$")
+
+
+def _glued_signature(line: str) -> tuple[str, str, str] | None:
+    """(head, name, signature text) when the line ends with a glued signature."""
+    body = line.rstrip("\r\n")
+    m = RE_GLUED_SIGNATURE.match(body)
+    if not m:
+        return None
+    head = m["head"]
+    mixed = any(c.islower() for c in head[-200:])
+    closing = re.search(r"(END\s+(COMMENT|SUMMARY|TEXT)\s*\.?|\*{3,})$", head, re.IGNORECASE)
+    if not (mixed or closing) or m["name"] in NOT_SIGNATURES:
+        return None
+    cut = m.start("name")
+    return line[:cut], m["name"], line[cut:]
+
+
+def _tail_parts(lines: list[str]) -> tuple[int, list[Part], str | None]:
+    """Find the signature and the trailer lines after it, from the end.
+
+    Returns where the body stops, the signature and trailer parts, and, when the signature
+    is glued to the last line, the head of that line, which still belongs to the body.
+    """
     i = len(lines)
     trailer: list[int] = []
     while i > 0:
@@ -1012,38 +1065,31 @@ def _tail_parts(lines: list[str]) -> tuple[int, list[Part]]:
         break
     sig_at = i - 1
     parts: list[Part] = []
+    head: str | None = None
+    end = min(trailer) if trailer else len(lines)
     if sig_at >= 0:
         s = _content(lines[sig_at])
-        if (
-            RE_SIGNATURE.match(s)
-            and len(s) <= 40
-            and s.upper() not in NOT_SIGNATURES
-            and not is_classification_only(s)
-            and not RE_PARA.match(s)
-            and not s.upper().startswith(("END ", "SIPDIS"))
-        ):
-            pass
+        if _is_signature_line(s):
+            # The signature takes the blank lines after it up to the first trailer line.
+            parts.append(Signature(text="".join(lines[sig_at:end]), name=_signature_name(s)))
         else:
-            sig_at = -1
-    start = sig_at if sig_at >= 0 else (min(trailer) if trailer else len(lines))
-    # Blank lines right before the trailer belong to the part before it (kept by blank()).
-    if sig_at >= 0:
-        # The signature takes the blank lines after it up to the first trailer line.
-        end = min(trailer) if trailer else len(lines)
-        sig_text = "".join(lines[sig_at:end])
-        parts.append(Signature(text=sig_text, name=_content(lines[sig_at])))
-        start_trailer = end
-    else:
-        start_trailer = start
-    k = start_trailer
+            glued = _glued_signature(lines[sig_at])
+            if glued is not None:
+                head, name, text = glued
+                parts.append(Signature(text=text + "".join(lines[sig_at + 1 : end]), name=name))
+            else:
+                sig_at = -1
+    start = sig_at if sig_at >= 0 else end
+    k = end
     while k < len(lines):
         s = _content(lines[k])
         j = k + 1
         while j < len(lines) and not _content(lines[j]):
             j += 1
         text = "".join(lines[k:j])
-        if is_classification_only(s):
-            parts.append(ClassificationLine(text=text, classification=match_classification(s)[0]))  # type: ignore[index]
+        level = match_classification(s) if is_classification_only(s) else None
+        if level is not None:
+            parts.append(ClassificationLine(text=text, classification=level[0]))
         elif s in ("BT", "NNNN"):
             parts.append(ProtocolLine(text=text, signal=s))
         elif RE_TRAILER.match(s):
@@ -1051,7 +1097,7 @@ def _tail_parts(lines: list[str]) -> tuple[int, list[Part]]:
         else:
             parts.append(Unrecognized(text=text, zone="trailer"))
         k = j
-    return start, parts
+    return start, parts, head
 
 
 # --- sections ------------------------------------------------------------------------------------
