@@ -484,7 +484,9 @@ def split_glued(line: str) -> list[str]:
         cuts.append(dated.end())
     for m in RE_GLUED.finditer(line, start + 1):
         at = m.start()
-        if at > start and (not cuts or at > cuts[-1]) and not line[at - 1].isalpha():
+        # "declassified by" is no header item; E.O. and SIPDIS may follow a word directly.
+        glued_word = line[at - 1].isalpha() and line[at] in "cC"
+        if at > start and (not cuts or at > cuts[-1]) and not glued_word:
             cuts.append(at)
     if not cuts:
         return [line]
@@ -788,6 +790,10 @@ class _Reader:
         if m:
             self.single(DateLine(text=line, when=_weekday_datetime(m)))
             return
+        if RE_CABLE_DATED.match(s):
+            when = norm.parse_table_datetime(s.split(":", 1)[1].replace("T", " "))
+            self.single(DateLine(text=line, when=when))
+            return
         if RE_PARA.match(s):
             self.zone = "body"
             self._body(line, s)
@@ -1023,7 +1029,7 @@ def _signature_name(s: str) -> str:
 # only in mixed-case text or after END COMMENT/SUMMARY or a row of asterisks, where it cannot be
 # the sentence's own last word.
 RE_GLUED_SIGNATURE = re.compile(
-    r"^(?P<head>.*?[.!?)\"'*])(?P<gap>\s+)(?P<name>[A-Z][A-Z'-]{2,}(?: [A-Z][A-Z'-]{2,})?)"
+    r"^(?P<head>.*?[.!?)\"'*])(?P<gap>\s+)(?P<name>[A-Z][A-Z'-]{2,}(?: (?!NNNN)[A-Z][A-Z'-]{2,})?)"
     r"(?P<rest>(?:\s+NNNN)?\s*\.?\s*)$",
     re.DOTALL,
 )
@@ -1180,7 +1186,11 @@ def cable_from_telegram(
             code="CK-BINARY",
         )
     default_year = page.created_iso.year if page and page.created_iso else None
-    cable = Cable(parts=parse_telegram(telegram, source, default_year), page=page)
+    cable = Cable(
+        parts=parse_telegram(telegram, source, default_year),
+        page=page,
+        final_newline=telegram.endswith("\n"),
+    )
     _check_plausible(cable, telegram, source)
     return cable
 

@@ -289,3 +289,49 @@ def test_cable_built_from_fields_renders_a_telegram_that_reads_back() -> None:
             assert _fields(read) == _fields(written), written.kind
     assert back.id == "07BAKU595" and back.subject == "DEMARCHE DELIVERED"
     assert cablekit.dumps(back, "text") == text  # and it is now layout kept verbatim
+
+
+def test_header_items_glued_on_one_line_are_read_apart() -> None:
+    text = (
+        "Cable dated:2006-01-30T13:38:00S E C R E T SECTION 01 OF 05 ANKARA 000331 "
+        "SIPDISE.O. 12958: DECL: 01/27/2016 TAGS: MARR PREL TU\n\n"
+        "REF: MOSCOW 7769 Classified By: DCM Daniel Russell. Reason 1.4 ( b, d)\n\n"
+        "1. (S) SUMMARY: Text follows.\n"
+    )
+    cable = cablekit.loads(text, "text")
+    assert cablekit.dumps(cable, "text") == text.encode()
+    kinds = [p.kind for p in cable.parts]
+    assert kinds[:8] == [
+        "date-line",
+        "banner",
+        "captions",
+        "eo",
+        "tags",
+        "reference",
+        "classified-by",
+        "paragraph",
+    ]
+    assert cable.tags == ("MARR", "PREL", "TU")
+    assert cable.classification == "SECRET"
+    assert cable.references[0].raw == "MOSCOW 7769"
+
+
+@pytest.mark.parametrize(
+    ("last", "name", "kept"),
+    [
+        ("in the coming year. HRINAK\n", "HRINAK", "in the coming year. "),
+        ("cleared this cable. HOAGLAND NNNN\n", "HOAGLAND", "cleared this cable. "),
+        ("END COMMENT. MATERA\n", "MATERA", "END COMMENT. "),
+        ("WE WILL REPORT FURTHER. SEPTEL\n", None, None),  # all capitals: no way to tell
+        ("the talks went on. Moscow\n", None, None),  # not in capitals: not a signature
+    ],
+)
+def test_signature_glued_to_the_last_sentence(
+    last: str, name: str | None, kept: str | None
+) -> None:
+    text = TELEGRAM.replace("2. (S//NF) Second.\nDOE\n", "2. (S//NF) " + last)
+    cable = cablekit.loads(text, "text")
+    assert cablekit.dumps(cable, "text") == text.encode()
+    assert cable.signature == name
+    if kept is not None:
+        assert cable.paragraphs[-1].text.endswith(kept)
