@@ -1,0 +1,1299 @@
+"""Batches of cables: finding inputs, planning outputs, worker processes, atomic writes, the
+ledger of what was done to which file, and resuming from it.
+
+Workers get chunks of small tasks (paths, or one bulk-CSV record each), read and hash the
+input themselves, and write their outputs atomically; the parent keeps the input order,
+writes the ledger and hands each outcome to the caller as it completes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fnmatch
+import glob
+import hashlib
+import io
+import json
+import os
+import re
+import secrets
+import signal
+import sys
+import tempfile
+import traceback
+from collections import deque
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+from cablekit.errors import CablekitError, Diagnostic
+from cablekit.reports import INVALID, NOT_CHECKED, VALID, FileResult
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from cablekit.model import Cable, PageMetadata
+
+# Files a folder walk picks up, by the format they are read as; anything else in a folder
+# (READMEs, checksums, hidden files) is not a cable and is left alone.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "text": (".txt",),
+    "html": (".html", ".htm"),
+    "json": (".json",),
+    "jsonl": (".jsonl",),
+    "tei": (".xml", ".tei"),
+    "csv": (".csv",),
+}
+OUTPUT_SUFFIX = {"text": ".txt", "json": ".json", "tei": ".xml", "jsonl": ".jsonl"}
+JSONL_NAME = "cables.jsonl"  # the one output file of `-t jsonl` when -o names a folder
+LEDGER_NAME = "cablekit.ledger.jsonl"
+LEDGER_VERSION = 1
+TMP_SUFFIX = ".cablekit-tmp"
+
+CONVERTED = "converted"
+FAILED = "failed"
+
+# Codes meaning the file could not be checked at all (unreadable, not a cable format we
+# know, nothing in it, or a fault of cablekit itself): such a file is never called valid.
+NOT_CHECKED_CODES = frozenset(
+    {"CK-IO", "CK-FORMAT", "CK-BINARY", "CK-NOT-CABLE", "CK-EMPTY", "CK-NO-INPUT", "CK-INTERNAL"}
+)
+
+
+class BatchError(Exception):
+    """A batch that cannot start: bad options, colliding outputs, an unreadable ledger."""
+
+
+# --- discovery --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input file: its path as named (`-` is standard input) and its place under the
+    output folder (posix, the input's own suffix kept)."""
+
+    path: str
+    rel: str
+    csv: bool = False  # a bulk cables.csv: many cables in one file
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    sources: tuple[Source, ...]
+    problems: tuple[Diagnostic, ...]  # arguments that named nothing to read
+
+
+def extensions_for(fmt: str | None) -> tuple[str, ...]:
+    if fmt is None:
+        return tuple(e for exts in EXTENSIONS.values() for e in exts)
+    return EXTENSIONS.get(fmt, ())
+
+
+def is_csv_input(path: str, fmt: str | None) -> bool:
+    """Bulk CSV files are split into records by the parent, so they are told by name."""
+    return fmt == "csv" or (fmt is None and path.lower().endswith(".csv"))
+
+
+def _excluded(rel: str, patterns: Sequence[str]) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p) for p in patterns)
+
+
+def _walk(
+    root: str, exts: tuple[str, ...], exclude: Sequence[str], skip: frozenset[str]
+) -> list[tuple[str, str]]:
+    """(path, path relative to root) of the cable files under root, in a stable order.
+
+    Hidden files and folders are skipped, and so are the folders in `skip` (the output
+    folder when it lies inside an input folder, so a second run does not read its outputs).
+    """
+    found: list[tuple[str, str]] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not d.startswith(".") and os.path.realpath(os.path.join(dirpath, d)) not in skip
+        )
+        for name in sorted(filenames):
+            if name.startswith(".") or name == LEDGER_NAME or not name.lower().endswith(exts):
+                continue  # hidden, a ledger (JSON Lines, but not cables), or not a cable
+            path = os.path.join(dirpath, name)
+            rel = Path(os.path.relpath(path, root)).as_posix()
+            if not _excluded(rel, exclude):
+                found.append((path, rel))
+    return found
+
+
+def _glob_base(pattern: str) -> str:
+    """The folder part of a pattern before its first wildcard: `a/b/**/*.xml` -> `a/b`."""
+    fixed: list[str] = []
+    for part in Path(pattern).parts[:-1]:
+        if glob.has_magic(part):
+            break
+        fixed.append(part)
+    return os.path.join(*fixed) if fixed else "."
+
+
+def read_file_list(path: str, null: bool, stdin: IO[bytes] | None = None) -> list[str]:
+    """The paths listed in a --files-from file: one a line, or NUL-separated (`-0`)."""
+    try:
+        data = (stdin or sys.stdin.buffer).read() if path == "-" else Path(path).read_bytes()
+    except OSError as e:
+        raise BatchError(f"{path}: cannot read the list of files: {e.strerror or e}") from None
+    text = os.fsdecode(data)
+    items = text.split("\0") if null else text.splitlines()
+    return [i for i in items if i]
+
+
+def discover(
+    args: Sequence[str],
+    *,
+    listed: Sequence[str] = (),
+    fmt: str | None = None,
+    exclude: Sequence[str] = (),
+    skip: Iterable[str | os.PathLike[str]] = (),
+) -> Discovery:
+    """The input files named by arguments (files, folders, quoted globs, `-`) and by
+    --files-from lists (`listed`: plain paths, never globbed), in the order given.
+
+    Files named one by one sit under the output folder relative to their common folder;
+    files found in a folder or by a pattern, relative to that folder or the pattern's base.
+    """
+    exts = extensions_for(fmt)
+    skip_real = frozenset(os.path.realpath(s) for s in skip)
+    found: list[tuple[str, str | None]] = []  # rel None: named one by one, placed below
+    problems: list[Diagnostic] = []
+
+    def add_folder(folder: str, base: str) -> bool:
+        prefix = os.path.relpath(folder, base)
+        hits = _walk(folder, exts, exclude, skip_real)
+        for path, rel in hits:
+            found.append((path, rel if prefix == "." else Path(prefix, rel).as_posix()))
+        return bool(hits)
+
+    def no_cables(folder: str) -> Diagnostic:
+        kinds = ", ".join("*" + e for e in exts)
+        message = f"no cable files in this folder (looked for {kinds})"
+        return Diagnostic("CK-NO-INPUT", "error", message, folder)
+
+    for arg in args:
+        if arg == "-":
+            found.append(("-", "stdin"))
+        elif os.path.isdir(arg):
+            if not add_folder(arg, arg):
+                problems.append(no_cables(arg))
+        elif os.path.lexists(arg):
+            found.append((arg, None))
+        elif glob.has_magic(arg):
+            base = _glob_base(arg)
+            before = len(found)
+            for m in sorted(glob.glob(arg, recursive=True)):
+                if os.path.isdir(m):
+                    if os.path.realpath(m) not in skip_real:
+                        add_folder(m, base)
+                    continue
+                if os.path.realpath(os.path.dirname(m) or ".") in skip_real:
+                    continue
+                rel = Path(os.path.relpath(m, base)).as_posix()
+                if not _excluded(rel, exclude):
+                    found.append((m, rel))
+            if len(found) == before:
+                message = "no cable file matches this pattern"
+                problems.append(Diagnostic("CK-NO-INPUT", "error", message, arg))
+        else:
+            problems.append(Diagnostic("CK-IO", "error", "no such file or directory", arg))
+    for path in listed:
+        if os.path.isdir(path):
+            if not add_folder(path, path):
+                problems.append(no_cables(path))
+        else:
+            found.append((path, None))  # a missing one is reported when its turn comes
+
+    singles = [os.path.dirname(os.path.abspath(p)) for p, rel in found if rel is None]
+    common = ""
+    if singles:
+        with contextlib.suppress(ValueError):  # paths on different drives: names alone
+            common = os.path.commonpath(singles)
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for path, placed in found:
+        key = os.path.normpath(path)
+        if key in seen:
+            continue
+        seen.add(key)
+        if placed is None:
+            placed = (
+                Path(os.path.relpath(os.path.abspath(path), common)).as_posix()
+                if common
+                else os.path.basename(path)
+            )
+        sources.append(Source(path, placed, csv=path != "-" and is_csv_input(path, fmt)))
+    return Discovery(tuple(sources), tuple(problems))
+
+
+# --- bulk CSV records ---------------------------------------------------------------------
+
+
+class _RecordLike(Protocol):
+    @property
+    def telegram(self) -> str: ...
+
+    @property
+    def page(self) -> PageMetadata: ...
+
+
+def cable_from_csv_record(record: _RecordLike, source: str | None = None) -> Cable:
+    """The cable of one bulk-CSV record: its telegram read by the shared telegram grammar,
+    with the record's page metadata (id, date, origin, classification, references)."""
+    from cablekit.telegram import cable_from_telegram
+
+    return cable_from_telegram(record.telegram, record.page, source)
+
+
+# A record's first line: "<row id>","<date>","<reference id>",... (see converters/csv.py)
+_CSV_START = re.compile(rb'"(\d+)","[^"\\]*(?:\\.[^"\\]*)*","([^"\\]*(?:\\.[^"\\]*)*)"')
+_CSV_UNESCAPE = re.compile(rb"\\(.)")
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True, slots=True)
+class CsvScan:
+    sha256: str
+    ids: tuple[tuple[int, str], ...]  # (line, reference id) of each record start
+
+
+def scan_csv(stream: IO[bytes], ids: bool = True) -> CsvScan:
+    """One pass over a bulk CSV (the stream is closed): its sha256 and the cable id at each
+    record start, so output names can be checked for collisions before anything is written.
+    Lines are counted as converters/csv.py counts them."""
+    h = hashlib.sha256()
+    found: list[tuple[int, str]] = []
+    with stream:
+        for lineno, raw in enumerate(stream, 1):
+            h.update(raw)
+            if ids and raw[:1] in (b'"', b"\xef"):
+                m = _CSV_START.match(raw[3:] if lineno == 1 and raw[:3] == _BOM else raw)
+                if m:
+                    cid = _CSV_UNESCAPE.sub(rb"\1", m[2]).decode("utf-8", "replace")
+                    found.append((lineno, cid))
+    return CsvScan(h.hexdigest(), tuple(found))
+
+
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def safe_name(cable_id: str, line: int) -> str:
+    """A file name for a cable id (ids are letters and digits; anything else becomes _)."""
+    name = _UNSAFE_NAME.sub("_", cable_id).lstrip(".")
+    return name or f"record-{line}"
+
+
+# --- the work a worker does ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """What every task of a batch does; sent along with each chunk of tasks."""
+
+    action: str  # "convert" | "validate"
+    formats: tuple[str, ...]  # formats installed (checked once, in the parent)
+    from_fmt: str | None = None
+    to_fmt: str | None = None
+    check: bool = True  # validate what is read (JSON, TEI) and what is written
+    fsync: bool = True
+    rules: bool = True  # validate: run the cable rules too
+    select: tuple[str, ...] | None = None  # rule selectors (None: all)
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CsvItem:
+    line: int
+    id: str
+    page: PageMetadata
+    telegram: str
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    path: str
+    target: str | None = None  # the output file the worker writes; None: bytes come back
+    data: bytes | None = None  # content read from standard input
+    record: CsvItem | None = None  # one record of a bulk CSV
+    input_sha256: str | None = None  # known already (a bulk CSV's whole-file hash)
+    problem: Diagnostic | None = None  # failed before any work (a malformed CSV record)
+    fmt: str | None = None  # the input format, when known before reading (a CSV record)
+    # From the ledger: (input sha256, output sha256, input format) of an earlier run's
+    # conversion; the worker verifies both hashes and then skips the work.
+    done: tuple[str, str, str | None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one input (one file, or one record of a bulk CSV)."""
+
+    path: str
+    verdict: str  # convert: converted | failed; validate: valid | invalid | not-checked
+    diagnostics: tuple[Diagnostic, ...] = ()
+    input_sha256: str | None = None
+    fmt: str | None = None
+    output: str | None = None
+    output_sha256: str | None = None
+    data: bytes | None = None
+    record: tuple[int, str] | None = None  # (line, cable id) in a bulk CSV
+    skipped: bool = False  # done by an earlier run, verified against the ledger
+    internal: bool = False  # a fault of cablekit, not of the input
+
+
+def classify(diagnostics: Iterable[Diagnostic]) -> str:
+    """valid, invalid, or not-checked (never valid when a file could not be checked)."""
+    verdict = VALID
+    for d in diagnostics:
+        if d.code in NOT_CHECKED_CODES:
+            return NOT_CHECKED
+        if d.severity == "error":
+            verdict = INVALID
+    return verdict
+
+
+def _errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.severity == "error" for d in diagnostics)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def write_atomic(target: str | os.PathLike[str], data: bytes, *, fsync: bool = True) -> None:
+    """Write through a temporary file in the target's folder, flushed, fsynced, renamed:
+    a reader (or a crash) sees the old file or the whole new one, never a part."""
+    target = os.fspath(target)
+    folder, name = os.path.split(target)
+    tmp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}{TMP_SUFFIX}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            if fsync:
+                os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _checks_itself(fmt: str) -> bool:
+    """Whether a format has its own checker (a schema), beyond being readable."""
+    from cablekit.formats import converter
+
+    return hasattr(converter(fmt), "validate")
+
+
+def _validate_bytes(
+    data: bytes,
+    fmt: str,
+    source: str | None,
+    select: tuple[str, ...] | None = (),
+    ignore: tuple[str, ...] = (),
+) -> list[Diagnostic]:
+    """The format's checks, then the rules chosen by select (() = none, None = all)."""
+    from cablekit.validation import validate_bytes
+
+    return validate_bytes(data, fmt, source, select, ignore)
+
+
+def _error(e: CablekitError, path: str) -> Diagnostic:
+    return Diagnostic(e.code, "error", e.message, e.source or path, e.line, e.col)
+
+
+def _internal(task: Task, e: BaseException) -> Outcome:
+    """A fault in cablekit on this input: reported like a finding, never as a traceback."""
+    frames = traceback.extract_tb(e.__traceback__)
+    at = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    message = f"internal error{at}: {type(e).__name__}: {e}"
+    diag = Diagnostic("CK-INTERNAL", "error", message, task.path)
+    record = (task.record.line, task.record.id) if task.record else None
+    return Outcome(task.path, FAILED, (diag,), task.input_sha256, record=record, internal=True)
+
+
+def _fail(job: Job, task: Task, diags: Sequence[Diagnostic], **kw: Any) -> Outcome:
+    verdict = FAILED if job.action == "convert" else classify(diags)
+    return Outcome(task.path, verdict, tuple(diags), **kw)
+
+
+def process(job: Job, task: Task) -> Outcome:
+    """Do one task; every failure comes back as an Outcome, none as an exception."""
+    try:
+        if task.problem is not None:
+            record = (task.record.line, task.record.id) if task.record else None
+            sha, fmt = task.input_sha256, task.fmt
+            return _fail(job, task, [task.problem], input_sha256=sha, fmt=fmt, record=record)
+        if task.record is not None:
+            return _process_record(job, task, task.record)
+        return _process_file(job, task)
+    except Exception as e:
+        return _internal(task, e)
+
+
+def run_chunk(job: Job, tasks: Sequence[Task]) -> list[Outcome]:
+    return [process(job, t) for t in tasks]
+
+
+def _verified(task: Task, sha: str | None) -> bool:
+    """The ledger's record of this task still holds: same input, output unchanged."""
+    if task.done is None or task.target is None:
+        return False
+    input_sha, output_sha, _ = task.done
+    return sha == input_sha and sha256_file(task.target) == output_sha
+
+
+_CONTROL = bytes(c for c in range(32) if c not in b"\t\n\r\f\v\x1b")
+
+
+def _looks_binary(head: bytes) -> bool:
+    """NUL bytes, or many control bytes: no format cablekit reads (all are text) has them."""
+    if not head:
+        return False
+    if b"\0" in head:
+        return True
+    return len(head) - len(head.translate(None, _CONTROL)) > len(head) // 10
+
+
+def _process_file(job: Job, task: Task) -> Outcome:
+    if task.data is not None:
+        data = task.data
+    else:
+        try:
+            data = Path(task.path).read_bytes()
+        except IsADirectoryError:
+            diag = Diagnostic("CK-IO", "error", "is a folder, not a cable file", task.path)
+            return _fail(job, task, [diag])
+        except OSError as e:
+            diag = Diagnostic("CK-IO", "error", e.strerror or str(e), task.path)
+            return _fail(job, task, [diag])
+    sha = _sha(data)
+    if task.done is not None and _verified(task, sha):
+        _, output_sha, fmt_done = task.done
+        return Outcome(
+            task.path, CONVERTED, (), sha, fmt_done, task.target, output_sha, skipped=True
+        )
+    if _looks_binary(data[:8192]):
+        message = "binary data, not a cable in any format cablekit reads"
+        diag = Diagnostic("CK-BINARY", "error", message, task.path)
+        return _fail(job, task, [diag], input_sha256=sha)
+    from cablekit.formats import sniff
+
+    fmt = job.from_fmt or sniff(data[:4096])
+    if fmt == "csv":
+        message = "a bulk cables.csv file: name it *.csv or read it with -f csv"
+        diag = Diagnostic("CK-FORMAT", "error", message, task.path)
+        return _fail(job, task, [diag], input_sha256=sha, fmt=fmt)
+    if fmt not in job.formats:
+        message = f"{fmt} files cannot be read by this installation (no {fmt} reader)"
+        diag = Diagnostic("CK-FORMAT", "error", message, task.path)
+        return _fail(job, task, [diag], input_sha256=sha, fmt=fmt)
+    if job.action == "validate":
+        select = job.select if job.rules else ()
+        diags = _validate_bytes(data, fmt, task.path, select, job.ignore)
+        return Outcome(task.path, classify(diags), tuple(diags), sha, fmt)
+    import cablekit
+
+    try:
+        # Readers of formats with a schema (JSON, TEI) validate what they read.
+        cable = cablekit.loads(data, fmt, source=task.path)
+    except CablekitError as e:
+        diags = [_error(e, task.path)]
+        if _checks_itself(fmt):
+            every = _validate_bytes(data, fmt, task.path, ())  # each problem, not the first
+            if _errors(every):
+                diags = every
+        return _fail(job, task, diags, input_sha256=sha, fmt=fmt)
+    return _emit(job, task, cable, sha, fmt, [], None)
+
+
+def _rules(job: Job, cable: Cable, source: str) -> list[Diagnostic]:
+    from cablekit.rules import check
+
+    return check(cable, job.select, job.ignore, source=source)
+
+
+def _process_record(job: Job, task: Task, rec: CsvItem) -> Outcome:
+    where = (rec.line, rec.id)
+    if task.done is not None and _verified(task, task.input_sha256):
+        sha, output = task.input_sha256, task.done[1]
+        return Outcome(
+            task.path, CONVERTED, (), sha, "csv", task.target, output, record=where, skipped=True
+        )
+    try:
+        cable = cable_from_csv_record(rec, f"{task.path}:{rec.line}")
+    except CablekitError as e:
+        # The record's own line in the file; the position inside its telegram goes in words.
+        inside = f" (telegram line {e.line})" if e.line else ""
+        diag = Diagnostic(
+            e.code, "error", f"record {rec.id}{inside}: {e.message}", task.path, rec.line
+        )
+        return _fail(job, task, [diag], input_sha256=task.input_sha256, fmt="csv", record=where)
+    if job.action == "validate":
+        found = _rules(job, cable, task.path) if job.rules else []
+        # The record's first line locates what a rule found; the message names the part.
+        diags = tuple(
+            dataclasses.replace(d, message=f"record {rec.id}: {d.message}", line=rec.line)
+            for d in found
+        )
+        return Outcome(task.path, classify(diags), diags, task.input_sha256, "csv", record=where)
+    return _emit(job, task, cable, task.input_sha256, "csv", [], where)
+
+
+def _emit(
+    job: Job,
+    task: Task,
+    cable: Cable,
+    sha: str | None,
+    fmt: str,
+    diags: list[Diagnostic],
+    record: tuple[int, str] | None,
+) -> Outcome:
+    import cablekit
+
+    to = job.to_fmt or "text"
+    try:
+        out = cablekit.dumps(cable, to)
+    except CablekitError as e:  # a writer that validates refused what it would write
+        message = f"no {to} written for this input: {e.message}"
+        line = record[0] if record else None
+        diag = Diagnostic("CK-OUTPUT-INVALID", "error", message, task.path, line)
+        return _fail(job, task, [*diags, diag], input_sha256=sha, fmt=fmt, record=record)
+    if to == "jsonl" and not out.endswith(b"\n"):
+        out += b"\n"
+    if job.check:
+        found = _validate_bytes(out, to, task.target)
+        bad = [d for d in found if d.severity == "error"]
+        if bad:
+            first = bad[0]
+            at = f" at {first.pointer}" if first.pointer else ""
+            message = (
+                f"the {to} written for this input does not validate ({len(bad)} errors; "
+                f"first: {first.code}{at}: {first.message}); nothing written"
+            )
+            line = record[0] if record else None
+            diag = Diagnostic("CK-OUTPUT-INVALID", "error", message, task.path, line)
+            return _fail(job, task, [*diags, diag], input_sha256=sha, fmt=fmt, record=record)
+    if task.target is not None:
+        write_atomic(task.target, out, fsync=job.fsync)
+        return Outcome(
+            task.path, CONVERTED, tuple(diags), sha, fmt, task.target, _sha(out), record=record
+        )
+    return Outcome(
+        task.path, CONVERTED, tuple(diags), sha, fmt, None, _sha(out), data=out, record=record
+    )
+
+
+# --- running tasks in worker processes ----------------------------------------------------
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _init_worker(job: Job) -> None:
+    # Ctrl-C goes to the whole process group: the parent alone decides how to stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _warm(job)
+
+
+def _warm(job: Job) -> None:
+    """Import the converters a job uses and build their validators, once per process."""
+    from cablekit.formats import converter
+
+    for fmt in {job.from_fmt, job.to_fmt}:
+        if fmt and fmt in job.formats and fmt != "csv":
+            module = converter(fmt)
+            # A converter that can check its own format builds its validator lazily; a
+            # tiny document of the wrong shape makes it do so now, in every worker.
+            if job.check and hasattr(module, "validate"):
+                with contextlib.suppress(Exception):
+                    module.validate(b"{}" if fmt in ("json", "jsonl") else b"<x/>", None)
+
+
+def _chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
+    chunk: list[Task] = []
+    for t in tasks:
+        chunk.append(t)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def execute(
+    job: Job, tasks: Iterable[Task], *, jobs: int, chunk_size: int
+) -> Generator[Outcome, None, None]:
+    """Outcomes of the tasks, in task order. With jobs > 1, chunks go to worker processes
+    with a bounded number in flight, so a stream of tasks (a huge CSV) never piles up."""
+    chunks = _chunks(tasks, chunk_size)
+    if jobs <= 1:
+        for chunk in chunks:
+            yield from run_chunk(job, chunk)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _warm(job)  # forked workers inherit the imported converters and built validators
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(job,))
+    pending: deque[Future[list[Outcome]]] = deque()
+    try:
+        for chunk in chunks:
+            pending.append(pool.submit(run_chunk, job, chunk))
+            if len(pending) >= jobs * 4:
+                break
+        while pending:
+            done = pending.popleft().result()
+            nxt = next(chunks, None)
+            if nxt is not None:
+                pending.append(pool.submit(run_chunk, job, nxt))
+            yield from done
+    finally:
+        for f in pending:
+            f.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --- the ledger -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Versions:
+    tool: str  # "cablekit 0.1.0"
+    schemas: str  # sha256 over the bundled schema files, names and contents
+
+
+def schema_digest() -> str:
+    """One fingerprint of the bundled schemas: sha256 over each file's name and bytes."""
+    from importlib import resources
+
+    h = hashlib.sha256()
+    root = resources.files("cablekit.schemas")
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith((".json", ".rng", ".sch")) and entry.is_file():
+            h.update(entry.name.encode() + b"\0" + entry.read_bytes() + b"\0")
+    return "sha256:" + h.hexdigest()
+
+
+def current_versions() -> Versions:
+    import cablekit
+
+    return Versions(f"cablekit {cablekit.__version__}", schema_digest())
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def ledger_entry(
+    outcome: Outcome,
+    job: Job,
+    versions: Versions,
+    *,
+    output_line: int | None = None,
+    time: str | None = None,
+) -> dict[str, object]:
+    """One ledger line. Events are PREMIS event types: migration (convert), validation."""
+    entry: dict[str, object] = {
+        "ledger": LEDGER_VERSION,
+        "event": "migration" if job.action == "convert" else "validation",
+        "time": time or _now(),
+        "tool": versions.tool,
+        "schemas": versions.schemas,
+        "input": outcome.path,
+    }
+    if outcome.record is not None:
+        entry["record"] = {"line": outcome.record[0], "id": outcome.record[1]}
+    entry["input_sha256"] = outcome.input_sha256
+    entry["from"] = outcome.fmt
+    if job.action == "convert":
+        entry["to"] = job.to_fmt
+        entry["output"] = outcome.output if outcome.verdict == CONVERTED else None
+        entry["output_sha256"] = outcome.output_sha256 if outcome.verdict == CONVERTED else None
+        if output_line is not None:
+            entry["output_line"] = output_line
+    entry["verdict"] = outcome.verdict
+    entry["codes"] = sorted({d.code for d in outcome.diagnostics})
+    if outcome.skipped:
+        entry["resumed"] = True  # verified against an earlier run's line, not redone
+    return entry
+
+
+def _dumps(entry: dict[str, object]) -> str:
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+
+
+class Ledger:
+    """Append-only JSON Lines; a line torn by a crash is cut off before appending."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _repair_tail(path)
+        self._file: IO[str] = open(path, "a", encoding="utf-8")  # noqa: SIM115
+
+    def append(self, entry: dict[str, object]) -> None:
+        self.append_line(_dumps(entry) + "\n")
+
+    def append_line(self, line: str) -> None:
+        self._file.write(line)
+        self._file.flush()
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+
+
+def _repair_tail(path: Path) -> None:
+    try:
+        with open(path, "rb+") as f:
+            size = f.seek(0, os.SEEK_END)
+            if size == 0:
+                return
+            f.seek(size - 1)
+            if f.read(1) == b"\n":
+                return
+            # Find the last complete line and cut what follows (a line a kill interrupted).
+            pos = size
+            block = 65536
+            while pos > 0:
+                start = max(0, pos - block)
+                f.seek(start)
+                chunk = f.read(pos - start)
+                at = chunk.rfind(b"\n")
+                if at >= 0:
+                    f.truncate(start + at + 1)
+                    return
+                pos = start
+            f.truncate(0)
+    except FileNotFoundError:
+        return
+
+
+def read_ledger(path: Path) -> Iterator[dict[str, Any]]:
+    """The entries of a ledger, refusing one written in another ledger format."""
+    try:
+        f = open(path, encoding="utf-8")  # noqa: SIM115
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise BatchError(f"{path}: cannot read the ledger: {e.strerror or e}") from None
+    with f:
+        lines = iter(f)
+        for n, line in enumerate(lines, 1):
+            if not line.endswith("\n"):
+                return  # torn by a crash: the run that tore it did not finish this input
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                raise BatchError(f"{path}:{n}: ledger line is not JSON") from None
+            version = entry.get("ledger") if isinstance(entry, dict) else None
+            if version != LEDGER_VERSION:
+                raise BatchError(
+                    f"{path}:{n}: ledger format {version!r}; this cablekit reads format "
+                    f"{LEDGER_VERSION} (use another ledger file, or run without --resume)"
+                )
+            yield entry
+
+
+def _ledger_key(path: str, record: object) -> tuple[str, str | None]:
+    rid = record.get("id") if isinstance(record, dict) else None
+    return (path, rid if isinstance(rid, str) else None)
+
+
+# (input, record id) -> (input sha256, output, output sha256, input format)
+DoneIndex = dict[tuple[str, str | None], tuple[str, str, str, str | None]]
+
+
+def done_index(path: Path, versions: Versions, to_fmt: str) -> DoneIndex:
+    """What the ledger records as converted by these versions to this format, per input
+    (and record); the latest line about an input decides."""
+    index: DoneIndex = {}
+    for e in read_ledger(path):
+        if e.get("event") != "migration":
+            continue
+        key = _ledger_key(str(e.get("input")), e.get("record"))
+        sha, output, output_sha = e.get("input_sha256"), e.get("output"), e.get("output_sha256")
+        fmt = e.get("from")
+        if (
+            e.get("verdict") == CONVERTED
+            and e.get("tool") == versions.tool
+            and e.get("schemas") == versions.schemas
+            and e.get("to") == to_fmt
+            and isinstance(sha, str)
+            and isinstance(output, str)
+            and isinstance(output_sha, str)
+            and "output_line" not in e  # lines of a jsonl file: that file is rebuilt
+        ):
+            index[key] = (sha, output, output_sha, fmt if isinstance(fmt, str) else None)
+        else:
+            index.pop(key, None)
+    return index
+
+
+# --- collecting outcomes into per-file results --------------------------------------------
+
+
+class FileTally:
+    """One input file's outcomes gathered as they come (a bulk CSV: one per record) into
+    its FileResult, keeping counts and diagnostics, not the outcomes."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.diagnostics: list[Diagnostic] = []
+        self.records = 0
+        self.bulk = False
+        self.internal = False
+        self.fmt: str | None = None
+        self.sha256: str | None = None
+
+    def add(self, o: Outcome) -> None:
+        self.diagnostics.extend(o.diagnostics)
+        self.records += o.record is not None
+        self.bulk = self.bulk or o.record is not None or o.fmt == "csv"
+        self.internal = self.internal or o.internal
+        self.fmt = self.fmt or o.fmt
+        self.sha256 = self.sha256 or o.input_sha256
+
+    def verdict(self) -> str:
+        """A bulk CSV that could be read is invalid when some records are bad (those are
+        skipped, the others checked), and not checked when it could not be read at all."""
+        diags = self.diagnostics
+        if self.internal:
+            return NOT_CHECKED
+        if not self.bulk or any(d.code in ("CK-IO", "CK-EMPTY") for d in diags):
+            return classify(diags)
+        return INVALID if _errors(diags) else VALID
+
+    def result(self) -> FileResult:
+        return FileResult(
+            self.path,
+            self.verdict(),
+            tuple(self.diagnostics),
+            self.sha256,
+            self.fmt,
+            self.records or None,
+        )
+
+
+def file_results(outcomes: Iterable[Outcome]) -> list[FileResult]:
+    """Outcomes gathered into one FileResult per input file, in first-seen order."""
+    tallies: dict[str, FileTally] = {}
+    for o in outcomes:
+        tally = tallies.get(o.path)
+        if tally is None:
+            tally = tallies[o.path] = FileTally(o.path)
+        tally.add(o)
+    return [t.result() for t in tallies.values()]
+
+
+def problem_results(discovery: Discovery) -> list[FileResult]:
+    """The arguments that named nothing to read, as not-checked results."""
+    return [FileResult(d.path or "", NOT_CHECKED, (d,)) for d in discovery.problems]
+
+
+# --- whole runs ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Settings of a convert or validate run (the command's options, resolved)."""
+
+    action: str  # "convert" | "validate"
+    to_fmt: str | None = None
+    from_fmt: str | None = None
+    outdir: Path | None = None  # convert: None or "-" = standard output
+    jobs: int = 1
+    check: bool = True
+    resume: bool = False
+    ledger: Path | None = None  # default: cablekit.ledger.jsonl in the output folder
+    fsync: bool = True
+    chunk_size: int = 0  # tasks per chunk sent to a worker; 0: chosen from the batch size
+    rules: bool = True
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+
+
+def output_name(rel: str, to_fmt: str) -> str:
+    """The output's path under the output folder: the input's, with the format's suffix."""
+    p = Path(rel)
+    suffix = OUTPUT_SUFFIX[to_fmt]
+    return p.with_suffix(suffix).as_posix() if p.suffix else rel + suffix
+
+
+class Run:
+    """One planned batch. Planning (the constructor) checks all that can be checked before
+    anything is written: formats, output names and collisions, the ledger. Iterating does
+    the work and yields one Outcome per input (per record of a bulk CSV), in input order."""
+
+    def __init__(
+        self,
+        discovery: Discovery,
+        options: Options,
+        *,
+        stdin: IO[bytes] | None = None,
+        stdout: IO[bytes] | None = None,
+    ) -> None:
+        from cablekit.formats import FORMATS, available
+
+        opts = self.options = options
+        self.discovery = discovery
+        self._stdout = stdout
+        formats = tuple(available())
+        for fmt in (opts.from_fmt, opts.to_fmt if opts.action == "convert" else None):
+            if fmt is not None and fmt not in FORMATS:
+                raise BatchError(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
+        if opts.action == "convert":
+            to = opts.to_fmt
+            if to is None or to not in OUTPUT_SUFFIX:
+                raise BatchError(
+                    f"cannot write format {to!r} (formats: {', '.join(OUTPUT_SUFFIX)})"
+                )
+            if to not in formats:
+                raise BatchError(f"the {to} writer is not part of this cablekit installation")
+        if opts.from_fmt is not None and opts.from_fmt not in formats:
+            raise BatchError(
+                f"the {opts.from_fmt} reader is not part of this cablekit installation"
+            )
+        if opts.action == "validate" and opts.rules:
+            from cablekit.rules import select_rules
+
+            try:
+                select_rules(opts.select, opts.ignore)
+            except ValueError as e:
+                raise BatchError(str(e)) from None
+        self.job = Job(
+            opts.action,
+            formats,
+            opts.from_fmt,
+            opts.to_fmt,
+            opts.check,
+            opts.fsync,
+            opts.rules,
+            opts.select,
+            opts.ignore,
+        )
+        self.versions = current_versions()
+
+        self._stdin_data: bytes | None = None
+        if any(s.path == "-" for s in discovery.sources):
+            self._stdin_data = (stdin or sys.stdin.buffer).read()
+        from cablekit.formats import sniff
+
+        sources: list[Source] = []
+        for s in discovery.sources:
+            if s.path == "-" and opts.from_fmt is None and sniff(self._stdin_data or b"") == "csv":
+                s = dataclasses.replace(s, csv=True)
+            sources.append(s)
+        self.sources = tuple(sources)
+
+        self._csv: dict[str, CsvScan | Diagnostic] = {}
+        for s in self.sources:
+            if s.csv:
+                try:
+                    self._csv[s.path] = scan_csv(self._open(s), ids=opts.action == "convert")
+                except OSError as e:
+                    self._csv[s.path] = Diagnostic("CK-IO", "error", e.strerror or str(e), s.path)
+        self.total = 0  # inputs, counting each record of a bulk CSV
+        for s in self.sources:
+            scan = self._csv.get(s.path)
+            self.total += len(scan.ids) if isinstance(scan, CsvScan) and scan.ids else 1
+
+        self.jsonl_target: Path | None = None
+        self.to_stdout = False
+        self._targets: dict[str, tuple[str, int | None]] = {}  # output -> (input, CSV line)
+        self.ledger_path: Path | None = opts.ledger
+        if opts.action == "convert":
+            self._plan_outputs()
+        self._done: DoneIndex = {}
+        if opts.resume:
+            if self.ledger_path is None:
+                raise BatchError("--resume needs a ledger: give -o OUTDIR or --ledger FILE")
+            self._done = done_index(self.ledger_path, self.versions, opts.to_fmt or "")
+
+    def _open(self, s: Source) -> IO[bytes]:
+        if s.path == "-":
+            return io.BytesIO(self._stdin_data or b"")
+        return open(s.path, "rb")
+
+    # -- planning --
+
+    def _plan_outputs(self) -> None:
+        opts = self.options
+        assert opts.to_fmt is not None
+        sources = self.sources
+        outdir = opts.outdir
+        if outdir is None or str(outdir) == "-":
+            self.to_stdout = True
+            if opts.to_fmt != "jsonl" and (len(sources) > 1 or any(s.csv for s in sources)):
+                raise BatchError(
+                    "many inputs give many outputs: give -o OUTDIR "
+                    "(only a single cable, or -t jsonl, can go to standard output)"
+                )
+            return
+        inputs = {os.path.realpath(s.path) for s in sources if s.path != "-"}
+        if opts.to_fmt == "jsonl":
+            target = outdir if outdir.suffix == ".jsonl" else outdir / JSONL_NAME
+            if os.path.realpath(target) in inputs:
+                raise BatchError(f"{target}: the output would overwrite an input")
+            self.jsonl_target = target
+            if self.ledger_path is None:
+                self.ledger_path = target.parent / LEDGER_NAME
+            return
+        if self.ledger_path is None:
+            self.ledger_path = outdir / LEDGER_NAME
+        reserved = os.path.normpath(self.ledger_path)
+        clashes: dict[str, list[str]] = {}
+        targets = self._targets
+
+        def describe(owner: tuple[str, int | None]) -> str:
+            return owner[0] if owner[1] is None else f"{owner[0]}:{owner[1]}"
+
+        def claim(target: str, owner: tuple[str, int | None]) -> None:
+            if target == reserved:
+                clashes.setdefault(target, ["the ledger"]).append(describe(owner))
+            elif target in targets:
+                clashes.setdefault(target, [describe(targets[target])]).append(describe(owner))
+            else:
+                targets[target] = owner
+
+        for s in sources:
+            if s.csv:
+                scan = self._csv[s.path]
+                if isinstance(scan, CsvScan):
+                    for line, cid in scan.ids:
+                        named = self.target_for(s, (line, cid))
+                        assert named is not None
+                        claim(named, (s.path, line))
+            else:
+                named = self.target_for(s)
+                assert named is not None
+                claim(named, (s.path, None))
+        if clashes:
+            shown = [f"  {t} <- {', '.join(w)}" for t, w in list(clashes.items())[:20]]
+            if len(clashes) > 20:
+                shown.append(f"  ... and {len(clashes) - 20:,} more")
+            raise BatchError(
+                "inputs would write the same output file (nothing was written):\n"
+                + "\n".join(shown)
+            )
+        for name, owner in targets.items():
+            if os.path.realpath(name) in inputs:
+                raise BatchError(f"{name}: the output would overwrite the input {owner[0]}")
+
+    def target_for(self, source: Source, record: tuple[int, str] | None = None) -> str | None:
+        """The output file of an input (of a record: named by its cable id)."""
+        opts = self.options
+        if opts.action != "convert" or self.to_stdout or self.jsonl_target is not None:
+            return None
+        assert opts.outdir is not None and opts.to_fmt is not None
+        rel = source.rel
+        if record is not None:
+            rel = (Path(source.rel).parent / safe_name(record[1], record[0])).as_posix() + ".csv"
+        return os.path.normpath(opts.outdir / output_name(rel, opts.to_fmt))
+
+    # -- tasks --
+
+    def _done_for(
+        self, path: str, record_id: str | None, target: str | None
+    ) -> tuple[str, str, str | None] | None:
+        entry = self._done.get((path, record_id))
+        if entry is None or target is None or os.path.normpath(entry[1]) != target:
+            return None
+        return (entry[0], entry[2], entry[3])
+
+    def _tasks(self) -> Iterator[Task]:
+        for s in self.sources:
+            if s.csv:
+                yield from self._csv_tasks(s)
+            elif s.path == "-":
+                yield Task("-", self.target_for(s), data=self._stdin_data or b"")
+            else:
+                target = self.target_for(s)
+                yield Task(s.path, target, done=self._done_for(s.path, None, target))
+
+    def _csv_tasks(self, s: Source) -> Iterator[Task]:
+        from cablekit.formats import converter
+
+        iter_records = converter("csv").iter_records
+        scan = self._csv[s.path]
+        if isinstance(scan, Diagnostic):
+            yield Task(s.path, problem=scan, fmt="csv")
+            return
+        sha = scan.sha256
+        count = 0
+        claimed: set[str] = set()
+        try:
+            f = self._open(s)
+        except OSError as e:
+            diag = Diagnostic("CK-IO", "error", e.strerror or str(e), s.path)
+            yield Task(s.path, problem=diag, fmt="csv")
+            return
+        with f:
+            for item in iter_records(f, s.path):
+                count += 1
+                if isinstance(item, CablekitError):
+                    diag = Diagnostic(item.code, "error", item.message, s.path, item.line, item.col)
+                    yield Task(s.path, input_sha256=sha, problem=diag, fmt="csv")
+                    continue
+                cid = item.page.identifier or ""
+                rec = CsvItem(item.line, cid, item.page, item.telegram)
+                target = self.target_for(s, (item.line, cid))
+                if target is not None:
+                    # The first pass named every record whose first line is whole; one it
+                    # could not name must still not take another input's output.
+                    owner = self._targets.get(target)
+                    if target in claimed or owner not in (None, (s.path, item.line)):
+                        message = f"record {cid}: its output {target} belongs to another input"
+                        diag = Diagnostic("CK-COLLISION", "error", message, s.path, item.line)
+                        yield Task(s.path, input_sha256=sha, record=rec, problem=diag, fmt="csv")
+                        continue
+                    claimed.add(target)
+                done = self._done_for(s.path, cid, target)
+                yield Task(s.path, target, record=rec, input_sha256=sha, fmt="csv", done=done)
+        if count == 0:
+            diag = Diagnostic("CK-EMPTY", "error", "no records in this CSV file", s.path)
+            yield Task(s.path, input_sha256=sha, problem=diag, fmt="csv")
+
+    # -- running --
+
+    def __iter__(self) -> Iterator[Outcome]:
+        opts = self.options
+        folders = {os.path.dirname(t) or "." for t in self._targets}
+        if self.jsonl_target is not None:
+            folders.add(str(self.jsonl_target.parent))
+        for folder in sorted(folders):
+            os.makedirs(folder, exist_ok=True)
+        _remove_stale_temporaries(folders)
+        ledger = Ledger(self.ledger_path) if self.ledger_path is not None else None
+        jsonl = _JsonlWriter(self.jsonl_target, opts.fsync) if self.jsonl_target else None
+        jobs = max(1, opts.jobs)
+        chunk = opts.chunk_size or max(1, min(32, self.total // (jobs * 8)))
+        if self.total <= chunk:
+            jobs = 1  # a pool would cost more than it saves
+        finished = False
+        outcomes = execute(self.job, self._tasks(), jobs=jobs, chunk_size=chunk)
+        try:
+            for o in outcomes:
+                line_no: int | None = None
+                data = o.data
+                if data is not None:
+                    if jsonl is not None:
+                        line_no = jsonl.add(data)
+                        o = dataclasses.replace(o, output=str(jsonl.target), data=None)
+                    elif self._stdout is not None:
+                        self._stdout.write(data)
+                        self._stdout.flush()
+                        o = dataclasses.replace(o, output="-", data=None)
+                if ledger is not None and not o.skipped:
+                    # A skipped input already has its line, from the run that did it.
+                    entry = ledger_entry(o, self.job, self.versions, output_line=line_no)
+                    if jsonl is not None:
+                        jsonl.hold(entry)
+                    else:
+                        ledger.append(entry)
+                yield o
+            finished = True
+        except GeneratorExit:
+            finished = True  # the caller stopped early (--fail-fast): keep what is done
+            raise
+        finally:
+            outcomes.close()
+            if jsonl is not None:
+                if finished:
+                    jsonl.commit(ledger)
+                else:
+                    jsonl.discard()
+            if ledger is not None:
+                ledger.close()
+            if finished:
+                _fsync_folders(folders)
+
+
+def _remove_stale_temporaries(folders: Iterable[str]) -> None:
+    """Temporary files a killed run left behind (ours only: .<name>.<hex>.cablekit-tmp)."""
+    for folder in folders:
+        with contextlib.suppress(OSError), os.scandir(folder) as it:
+            for entry in it:
+                if entry.name.startswith(".") and entry.name.endswith(TMP_SUFFIX):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+
+
+def _fsync_folders(folders: Iterable[str]) -> None:
+    """Make the renames durable: a folder's entries are data too."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+class _JsonlWriter:
+    """The one output of `-t jsonl`: lines go to a temporary file renamed into place when
+    the run ends; their ledger lines wait until then, so the ledger never names a file
+    that is not there."""
+
+    def __init__(self, target: Path, fsync: bool) -> None:
+        self.target = target
+        self.fsync = fsync
+        self.tmp = target.parent / f".{target.name}.{secrets.token_hex(4)}{TMP_SUFFIX}"
+        self._out = open(self.tmp, "xb")  # noqa: SIM115
+        self._held: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+        self.lines = 0
+
+    def add(self, data: bytes) -> int:
+        """Append a cable's line; returns its line number."""
+        self._out.write(data)
+        self.lines += data.count(b"\n")
+        return self.lines
+
+    def hold(self, entry: dict[str, object]) -> None:
+        self._held.write(_dumps(entry) + "\n")
+
+    def commit(self, ledger: Ledger | None) -> None:
+        self._out.flush()
+        if self.fsync:
+            os.fsync(self._out.fileno())
+        self._out.close()
+        os.replace(self.tmp, self.target)
+        self._held.seek(0)
+        if ledger is not None:
+            for line in self._held:
+                ledger.append_line(line)
+        self._held.close()
+
+    def discard(self) -> None:
+        self._out.close()
+        self._held.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.tmp)
