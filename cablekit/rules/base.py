@@ -94,6 +94,14 @@ class Facts:
     day: date | None = None
     cable_id: str | None = None
     banner: tuple[int, Banner] | None = None  # the first banner with a message reference
+    _telegram: str | None = None
+
+    @property
+    def telegram(self) -> str:
+        """The telegram text, joined once for the rules that search it."""
+        if self._telegram is None:
+            self._telegram = self.cable.telegram
+        return self._telegram
 
     @classmethod
     def of(cls, cable: Cable) -> Facts:

@@ -101,7 +101,7 @@ def classified_without_authority(f: Facts) -> Iterator[Finding]:
         return
     # A Classified By line the reader kept inside another part (run into a REF or SUBJECT line,
     # or inside paragraph 1) still counts.
-    if _AUTHORITY.search(f.cable.telegram):
+    if _AUTHORITY.search(f.telegram):
         return
     where = f.banner[0] if f.banner else None
     yield Finding(f"a {f.level} cable with no Classified By line", where)

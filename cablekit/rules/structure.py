@@ -14,7 +14,7 @@ _SUBJECT = re.compile(r"\bSUBJ(?:ECT)?\s*:", re.IGNORECASE)
 def _numbered_in(f: Facts, k: int) -> bool:
     """Whether paragraph number k starts a paragraph anywhere in the text, also where the
     reader did not see a paragraph start (a number run into the line before it)."""
-    return re.search(rf"(?:^|\s){k}\s?[.)]\s*(?:\(|[A-Z])", f.cable.telegram) is not None
+    return re.search(rf"(?:^|\s){k}\s?[.)]\s*(?:\(|[A-Z])", f.telegram) is not None
 
 
 def subject_missing(f: Facts) -> Iterator[Finding]:
@@ -22,7 +22,7 @@ def subject_missing(f: Facts) -> Iterator[Finding]:
         return
     if any(isinstance(p, ExtractNotice) for p in f.parts[:3]):
         return  # a partial extract may have lost the subject line with the header
-    if _SUBJECT.search(f.cable.telegram):
+    if _SUBJECT.search(f.telegram):
         return  # a subject line the reader kept inside another part (re-flowed header)
     yield Finding("no SUBJECT line", f.banner[0])
 
