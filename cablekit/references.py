@@ -56,6 +56,9 @@ NOT_STATIONS = {
     "INCSR",
     "LAW",
     "ARTICLE",
+    "ATTACHMENT",
+    "ENCLOSURE",
+    "ANNEX",
 }
 
 
