@@ -57,12 +57,20 @@ def marking_above_level(f: Facts) -> Iterator[Finding]:
 
 # A marking the paragraph reader does not take as the paragraph's own: '(S/REL TO NATO/AUS)',
 # 'Summary: (C)', the first sub-item's '-- (C)', or a marking on the next line.
-_MARKING_NEAR = re.compile(r"\((?:U|C|S|TS|SBU|LOU)(?:\s*/[^()]{0,60})?\)")
+_MARKING_NEAR = re.compile(
+    r"\((?:U|C|S|TS|SBU|LOU|UNCLASSIFIED|CONFIDENTIAL|SECRET)(?:\s*/[^()]{0,200})?\)",
+    re.IGNORECASE,
+)
+
+
+_SUB_ITEM = re.compile(r"^\s*[0-9]{1,3}\)")
 
 
 def _marked_near_start(p: Paragraph) -> bool:
     head = p.content[0] if p.content and isinstance(p.content[0], str) else ""
-    return _MARKING_NEAR.search(head[:200]) is not None
+    if _SUB_ITEM.match(head):
+        return True  # '2) ...': a sub-item of a marked paragraph, not a portion of its own
+    return _MARKING_NEAR.search(head[:300]) is not None
 
 
 def missing_markings(f: Facts) -> Iterator[Finding]:

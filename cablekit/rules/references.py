@@ -8,14 +8,14 @@ from collections.abc import Iterator
 from cablekit.rules.base import Facts, Finding, Rule
 
 # 'REF: (U) ...': a portion marking, not an item letter.
-_MARKING = re.compile(r"^\s*REFS?\s*:?\s*\((?:U|C|S|SBU)\)", re.IGNORECASE)
+_MARKING = re.compile(r"^\s*(?:REFS?\s*:?\s*)?\((?:U|C|S|SBU)\)", re.IGNORECASE)
 
 
 def letters_in_sequence(f: Facts) -> Iterator[Finding]:
     expected = "A"
     for i, r in f.refs:
-        if r.letter is None or _MARKING.match(r.text):
-            continue
+        if r.letter is None or (r.letter != expected and _MARKING.match(r.text)):
+            continue  # a marked paragraph run into the REF list, not an item
         if r.label and r.letter == "A":
             expected = "A"  # a new REF block starts its own list
         if r.letter != expected:

@@ -44,7 +44,12 @@ def _same_station(page_station: str, station: str) -> bool:
     ca, cb = compact(page_station), compact(station)
     # The page line's station field holds 10 characters ('BUENOS AIR'), and text re-flowed
     # onto the line can stand before it ('AMBASSADOR BRASILIA'); 'DUBAI' for 'RPO DUBAI'.
-    if ca == cb or (len(ca) >= 10 and cb.startswith(ca)) or ca.endswith(cb) or cb.endswith(ca):
+    if (
+        ca == cb
+        or (len(page_station) >= 10 and cb.startswith(ca))
+        or ca.endswith(cb)
+        or cb.endswith(ca)
+    ):
         return True
     a, b = page_station, station
     sa, sb = canonical_station(a), canonical_station(b)
