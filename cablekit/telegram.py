@@ -86,11 +86,13 @@ RE_MSGREF = re.compile(
 RE_EO = re.compile(r"^E\.?\s?O\.?\s*([0-9]{5})\b\s*(?:\(AS AMENDED\))?\s*:?\s*(.*)$", re.IGNORECASE)
 RE_TAGS = re.compile(r"^(?:TAGS?|TAS)\s*:?\s+(.*)$", re.IGNORECASE)
 RE_SUBJECT = re.compile(r"^(?:SUBJECT|SUBJ)\s*:?\s*(.*)$", re.IGNORECASE)
-RE_MARKING = re.compile(r"^\(([A-Za-z]{1,4}(?:/{1,2}[A-Za-z]{1,5})*)\)\s*")
+# Portion markings: (C), (S/NF), (S//NF), (SBU), (S//REL TO USA, GBR).
+RE_MARKING = re.compile(r"^\(([A-Za-z]{1,4}(?:/{1,2}[A-Za-z][A-Za-z ,]{0,40})*)\)\s*")
 RE_REF = re.compile(r"^(?:REFS?|REFERENCES?)\b\s*[:.]?\s*(.*)$", re.IGNORECASE)
 RE_REF_ITEM = re.compile(r"^(?:\(([A-Za-z])\)|([A-Za-z])[.)])\s+")
 RE_CLASSIFIED_BY = re.compile(r"^(?:CLASSIFIED\s+BY|DERIVED\s+FROM)\b\s*:?\s*(.*)$", re.IGNORECASE)
-RE_PARA = re.compile(r"^(\s{0,8})([0-9]{1,3})\s?[.)](?=\s|\(|$)")
+# A numbered paragraph: "1. (C) ...", "1.(SBU) ...". "2)" numbers sub-items, not paragraphs.
+RE_PARA = re.compile(r"^(\s{0,8})([0-9]{1,3})\s?\.(?=\s|\(|$)")
 RE_PAGE_BREAK = re.compile(
     r"^([A-Z][A-Z .'-]*?)\s+([0-9]{8})\s+([0-9]{3}(?:\.[0-9])?)\s+OF\s+([0-9]{3})$"
 )
@@ -469,6 +471,20 @@ RE_GLUED = re.compile(
 RE_CABLE_DATED = re.compile(r"^Cable dated:\s*[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}")
 
 
+def _next_letter(letter: str | None) -> str:
+    return "A" if letter is None else chr(ord(letter) + 1)
+
+
+def _numbered_ref(s: str) -> bool:
+    """A REF list numbered 1., 2.: the item cites something, briefly and without a marking."""
+    m = RE_PARA.match(s)
+    rest = s[m.end() :].strip() if m else s
+    return len(rest) < 60 and not rest.startswith("(") and bool(RE_NUMBERED_REF.match(rest))
+
+
+RE_NUMBERED_REF = re.compile(r"^(?:[0-9]{2,4}\s+)?[A-Z][A-Z .'-]*\s+[0-9]{1,6}\b")
+
+
 def _is_header_item(s: str) -> bool:
     return bool(
         RE_EO.match(s) or RE_TAGS.match(s) or RE_SUBJECT.match(s) or RE_CLASSIFIED_BY.match(s)
@@ -836,7 +852,7 @@ class _Reader:
 
     def _header(self, line: str, s: str) -> None:
         kind = self.open_kind
-        if RE_PARA.match(s) and not (self.in_ref and kind == "reference"):
+        if RE_PARA.match(s) and not (self.in_ref and kind == "reference" and _numbered_ref(s)):
             self.zone = "body"
             self._body(line, s)
             return
@@ -868,10 +884,13 @@ class _Reader:
         if RE_REF.match(s):
             self.header_items += 1
             self.in_ref = True
+            self.ref_letter = None
             self._references(line, s, label=True)
             return
         if self.in_ref:
-            if RE_REF_ITEM.match(s):
+            im = RE_REF_ITEM.match(s)
+            # Items go A, B, C...: "(U) text" after the list is a portion marking, not item U.
+            if im and ((im[1] or im[2]).upper() == _next_letter(self.ref_letter)):
                 self._references(line, s, label=False)
                 return
             if kind == "reference" and self.open_lines and _content(self.open_lines[-1]):
@@ -935,6 +954,8 @@ class _Reader:
             cuts.append(cut)
             pos = cut
             letter = nxt
+        if letter is not None:
+            self.ref_letter = letter
         year = self.default_year
         for k, start in enumerate(cuts):
             end = cuts[k + 1] if k + 1 < len(cuts) else len(line)
