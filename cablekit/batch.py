@@ -59,7 +59,16 @@ FAILED = "failed"
 # Codes meaning the file could not be checked at all (unreadable, not a cable format we
 # know, nothing in it, or a fault of cablekit itself): such a file is never called valid.
 NOT_CHECKED_CODES = frozenset(
-    {"CK-IO", "CK-FORMAT", "CK-BINARY", "CK-NOT-CABLE", "CK-EMPTY", "CK-NO-INPUT", "CK-INTERNAL"}
+    {
+        "CK-IO",
+        "CK-FORMAT",
+        "CK-BINARY",
+        "CK-NOT-CABLE",
+        "CK-EMPTY",
+        "CK-NO-INPUT",
+        "CK-INTERNAL",
+        "CK-WRITE",
+    }
 )
 
 
@@ -78,12 +87,16 @@ class Source:
     path: str
     rel: str
     csv: bool = False  # a bulk cables.csv: many cables in one file
+    problem: Diagnostic | None = None  # an argument that named nothing to read
 
 
 @dataclass(frozen=True, slots=True)
 class Discovery:
-    sources: tuple[Source, ...]
-    problems: tuple[Diagnostic, ...]  # arguments that named nothing to read
+    sources: tuple[Source, ...]  # in the order named, problems in their place
+
+    @property
+    def problems(self) -> tuple[Diagnostic, ...]:
+        return tuple(s.problem for s in self.sources if s.problem is not None)
 
 
 def extensions_for(fmt: str | None) -> tuple[str, ...]:
@@ -165,7 +178,11 @@ def discover(
     exts = extensions_for(fmt)
     skip_real = frozenset(os.path.realpath(s) for s in skip)
     found: list[tuple[str, str | None]] = []  # rel None: named one by one, placed below
-    problems: list[Diagnostic] = []
+    problems: dict[int, Diagnostic] = {}  # index in found -> what is wrong with that argument
+
+    def problem(d: Diagnostic) -> None:
+        problems[len(found)] = d
+        found.append((d.path or "", ""))
 
     def add_folder(folder: str, base: str) -> bool:
         prefix = os.path.relpath(folder, base)
@@ -184,7 +201,7 @@ def discover(
             found.append(("-", "stdin"))
         elif os.path.isdir(arg):
             if not add_folder(arg, arg):
-                problems.append(no_cables(arg))
+                problem(no_cables(arg))
         elif os.path.lexists(arg):
             found.append((arg, None))
         elif glob.has_magic(arg):
@@ -202,13 +219,13 @@ def discover(
                     found.append((m, rel))
             if len(found) == before:
                 message = "no cable file matches this pattern"
-                problems.append(Diagnostic("CK-NO-INPUT", "error", message, arg))
+                problem(Diagnostic("CK-NO-INPUT", "error", message, arg))
         else:
-            problems.append(Diagnostic("CK-IO", "error", "no such file or directory", arg))
+            problem(Diagnostic("CK-IO", "error", "no such file or directory", arg))
     for path in listed:
         if os.path.isdir(path):
             if not add_folder(path, path):
-                problems.append(no_cables(path))
+                problem(no_cables(path))
         else:
             found.append((path, None))  # a missing one is reported when its turn comes
 
@@ -219,7 +236,10 @@ def discover(
             common = os.path.commonpath(singles)
     sources: list[Source] = []
     seen: set[str] = set()
-    for path, placed in found:
+    for i, (path, placed) in enumerate(found):
+        if i in problems:
+            sources.append(Source(path, "", problem=problems[i]))
+            continue
         key = os.path.normpath(path)
         if key in seen:
             continue
@@ -231,7 +251,7 @@ def discover(
                 else os.path.basename(path)
             )
         sources.append(Source(path, placed, csv=path != "-" and is_csv_input(path, fmt)))
-    return Discovery(tuple(sources), tuple(problems))
+    return Discovery(tuple(sources))
 
 
 # --- bulk CSV records ---------------------------------------------------------------------
@@ -497,6 +517,8 @@ def _process_file(job: Job, task: Task) -> Outcome:
     from cablekit.formats import sniff
 
     fmt = job.from_fmt or sniff(data[:4096])
+    if fmt == "json" and task.path.lower().endswith(".jsonl") and job.from_fmt is None:
+        fmt = "jsonl"  # content alone cannot tell one JSON document from JSON Lines
     if fmt == "csv":
         message = "a bulk cables.csv file: name it *.csv or read it with -f csv"
         diag = Diagnostic("CK-FORMAT", "error", message, task.path)
@@ -506,8 +528,11 @@ def _process_file(job: Job, task: Task) -> Outcome:
         diag = Diagnostic("CK-FORMAT", "error", message, task.path)
         return _fail(job, task, [diag], input_sha256=sha, fmt=fmt)
     if job.action == "validate":
-        select = job.select if job.rules else ()
-        diags = _validate_bytes(data, fmt, task.path, select, job.ignore)
+        if fmt == "jsonl":
+            diags = _validate_jsonl(job, data, task.path)
+        else:
+            select = job.select if job.rules else ()
+            diags = _validate_bytes(data, fmt, task.path, select, job.ignore)
         return Outcome(task.path, classify(diags), tuple(diags), sha, fmt)
     import cablekit
 
@@ -522,6 +547,23 @@ def _process_file(job: Job, task: Task) -> Outcome:
                 diags = every
         return _fail(job, task, diags, input_sha256=sha, fmt=fmt)
     return _emit(job, task, cable, sha, fmt, [], None)
+
+
+def _validate_jsonl(job: Job, data: bytes, source: str) -> list[Diagnostic]:
+    """Every line of a JSON Lines file checked as a cable, the rules run on each; what a
+    rule finds is placed on the cable's line."""
+    from cablekit.formats import converter
+
+    diags: list[Diagnostic] = []
+    lines = 0
+    for number, cable, found in converter("jsonl").records(data, source):
+        lines += 1
+        diags.extend(found)
+        if cable is not None and job.rules and not _errors(found):
+            diags.extend(dataclasses.replace(d, line=number) for d in _rules(job, cable, source))
+    if lines == 0:
+        diags.append(Diagnostic("CK-EMPTY", "error", "no cable: the file is empty", source))
+    return diags
 
 
 def _rules(job: Job, cable: Cable, source: str) -> list[Diagnostic]:
@@ -592,7 +634,13 @@ def _emit(
             diag = Diagnostic("CK-OUTPUT-INVALID", "error", message, task.path, line)
             return _fail(job, task, [*diags, diag], input_sha256=sha, fmt=fmt, record=record)
     if task.target is not None:
-        write_atomic(task.target, out, fsync=job.fsync)
+        try:
+            write_atomic(task.target, out, fsync=job.fsync)
+        except OSError as e:
+            # Not the input's fault: the run cannot do its job (a full disk, no permission).
+            message = f"cannot write {task.target}: {e.strerror or e}"
+            diag = Diagnostic("CK-WRITE", "error", message, task.path)
+            return Outcome(task.path, FAILED, (diag,), sha, fmt, record=record, internal=True)
         return Outcome(
             task.path, CONVERTED, tuple(diags), sha, fmt, task.target, _sha(out), record=record
         )
@@ -912,11 +960,6 @@ def file_results(outcomes: Iterable[Outcome]) -> list[FileResult]:
     return [t.result() for t in tallies.values()]
 
 
-def problem_results(discovery: Discovery) -> list[FileResult]:
-    """The arguments that named nothing to read, as not-checked results."""
-    return [FileResult(d.path or "", NOT_CHECKED, (d,)) for d in discovery.problems]
-
-
 # --- whole runs ---------------------------------------------------------------------------
 
 
@@ -1046,7 +1089,7 @@ class Run:
     def _plan_outputs(self) -> None:
         opts = self.options
         assert opts.to_fmt is not None
-        sources = self.sources
+        sources = [s for s in self.sources if s.problem is None]
         outdir = opts.outdir
         if outdir is None or str(outdir) == "-":
             self.to_stdout = True
@@ -1129,7 +1172,9 @@ class Run:
 
     def _tasks(self) -> Iterator[Task]:
         for s in self.sources:
-            if s.csv:
+            if s.problem is not None:
+                yield Task(s.path, problem=s.problem)
+            elif s.csv:
                 yield from self._csv_tasks(s)
             elif s.path == "-":
                 yield Task("-", self.target_for(s), data=self._stdin_data or b"")

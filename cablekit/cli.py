@@ -385,7 +385,7 @@ def _convert(
     quiet: bool,
     progress: bool | None,
 ) -> int:
-    from cablekit.batch import CONVERTED, LEDGER_NAME, FileTally, Options, Run, problem_results
+    from cablekit.batch import CONVERTED, LEDGER_NAME, FileTally, Options, Run
 
     if not to:
         raise Failure("-t/--to is required: json, tei, text or jsonl")
@@ -404,18 +404,10 @@ def _convert(
     )
     stdout = sys.stdout.buffer if outdir is None else None
     run = Run(discovery, options, stdout=stdout)
-    problems = problem_results(discovery)
-    for r in problems:
-        for d in r.diagnostics:
-            _err(_line(d, r.path))
-    if fail_fast and problems:
-        _err("cablekit: stopped (--fail-fast): some inputs could not be found")
-        return EXIT_OK if exit_zero else EXIT_FAILED
-
     started = time.perf_counter()
     converted = skipped = failed = internal = 0
     failures: list[str] = []
-    results: list[FileResult] = list(problems)
+    results: list[FileResult] = []
     tally: FileTally | None = None
     screen = _Screen(run.total, _show_progress(progress, quiet))
     stopped = False
@@ -449,7 +441,7 @@ def _convert(
 
     if reports:
         _write_reports(reports, results, f"cablekit convert -t {to}")
-    ok = failed == 0 and not problems
+    ok = failed == 0
     if not quiet or not ok:
         done = converted - skipped
         rate = f", {done / elapsed:,.0f} cables/s" if elapsed >= 1 and done else ""
@@ -457,10 +449,7 @@ def _convert(
         parts = [f"converted {converted:,} of {converted + failed:,} cables to {to} in {where}"]
         if skipped:
             parts.append(f"{skipped:,} already done (ledger)")
-        line = "; ".join(parts) + f" ({elapsed:.2f} s{rate})"
-        if problems:
-            line += f"; {len(problems)} inputs not found"
-        _err(line)
+        _err("; ".join(parts) + f" ({elapsed:.2f} s{rate})")
         if failed:
             _err(f"{failed:,} failed:")
             for f in failures:
@@ -471,7 +460,7 @@ def _convert(
         if stopped:
             _err("stopped at the first failure (--fail-fast)")
     if internal:
-        _err("cablekit: internal errors occurred (CK-INTERNAL above); please report them")
+        _err("cablekit: some inputs failed for reasons outside them (CK-INTERNAL, CK-WRITE above)")
         return EXIT_USAGE
     if ok:
         return EXIT_OK
@@ -580,7 +569,7 @@ def _validate(
     progress: bool | None,
 ) -> int:
     import cablekit
-    from cablekit.batch import FileTally, Options, Run, problem_results
+    from cablekit.batch import FileTally, Options, Run
     from cablekit.reports import (
         FORMATS,
         VALID,
@@ -617,28 +606,23 @@ def _validate(
         return r.verdict != VALID
 
     stopped = False
-    for r in problem_results(discovery):
-        stopped = finish(r) and fail_fast
     internal = 0
     screen = _Screen(run.total, _show_progress(progress, quiet))
-    if not stopped:
-        tally: FileTally | None = None
-        with screen.running("validating"):
-            for o in run:
-                screen.advance()
-                internal += o.internal
-                if tally is not None and tally.path != o.path:
-                    if finish(tally.result()) and fail_fast:
-                        stopped = True
-                        tally = None
-                        break
+    tally: FileTally | None = None
+    with screen.running("validating"):
+        for o in run:
+            screen.advance()
+            internal += o.internal
+            if tally is not None and tally.path != o.path:
+                if finish(tally.result()) and fail_fast:
                     tally = None
-                tally = tally or FileTally(o.path)
-                tally.add(o)
-            if tally is not None:
-                finish(tally.result())
-        if fail_fast and not stopped:
-            stopped = any(r.verdict != VALID for r in results)
+                    stopped = True
+                    break
+                tally = None
+            tally = tally or FileTally(o.path)
+            tally.add(o)
+        if tally is not None:
+            stopped = finish(tally.result()) and fail_fast
     sys.stdout.flush()
     if not stream:
         sys.stdout.write(render(console, results, cablekit.__version__))
@@ -650,10 +634,10 @@ def _validate(
     summary = summarize(results)
     if not quiet or not summary.ok:
         _err(summary_line(summary))
-        if stopped and fail_fast:
+        if stopped:
             _err("stopped at the first file that is not valid (--fail-fast)")
     if internal:
-        _err("cablekit: internal errors occurred (CK-INTERNAL above); please report them")
+        _err("cablekit: some inputs failed for reasons outside them (CK-INTERNAL, CK-WRITE above)")
         return EXIT_USAGE
     if summary.ok:
         return EXIT_OK

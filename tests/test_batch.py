@@ -1,0 +1,435 @@
+"""Batch machinery: finding inputs, planning outputs and collisions, atomic writes, the ledger,
+resume bookkeeping, bulk-CSV records, ordered parallel execution, per-file verdicts."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+import cablekit
+from cablekit.batch import (
+    CONVERTED,
+    FAILED,
+    LEDGER_NAME,
+    BatchError,
+    CsvItem,
+    FileTally,
+    Job,
+    Ledger,
+    Options,
+    Outcome,
+    Run,
+    Task,
+    Versions,
+    cable_from_csv_record,
+    classify,
+    discover,
+    done_index,
+    execute,
+    output_name,
+    process,
+    read_file_list,
+    read_ledger,
+    safe_name,
+    scan_csv,
+    write_atomic,
+)
+from cablekit.errors import Diagnostic
+from cablekit.formats import available
+from cablekit.reports import INVALID, NOT_CHECKED, VALID
+
+
+def _tree(root: Path, files: dict[str, bytes]) -> None:
+    for rel, data in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+
+
+def _csv_field(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def csv_record(row: int, cid: str, telegram: str, date: str = "5/16/2007 13:24") -> str:
+    """One bulk-CSV record as the release writes it (header and content columns)."""
+    header, _, content = telegram.partition("\n")
+    fields = [str(row), date, cid, "Embassy Baku", "CONFIDENTIAL", "", header, content]
+    return ",".join(_csv_field(f) for f in fields) + "\n"
+
+
+@pytest.fixture(scope="module")
+def seed_telegram(seed_path: Path) -> str:
+    return cablekit.read(seed_path).telegram
+
+
+# --- discovery ----------------------------------------------------------------------------
+
+
+def test_folders_are_walked_recursively_in_a_stable_order(tmp_path: Path) -> None:
+    _tree(
+        tmp_path / "in",
+        {
+            "b.txt": b"x",
+            "a.html": b"x",
+            "sub/c.json": b"x",
+            "sub/deeper/d.xml": b"x",
+            "README.md": b"x",  # not a cable file
+            ".hidden.txt": b"x",
+            ".git/e.txt": b"x",
+            f"out/{LEDGER_NAME}": b"x",  # ledgers are JSON Lines, not cables
+        },
+    )
+    d = discover([str(tmp_path / "in")])
+    assert [s.rel for s in d.sources] == ["a.html", "b.txt", "sub/c.json", "sub/deeper/d.xml"]
+    assert d.sources[0].path == str(tmp_path / "in" / "a.html")
+    assert d.problems == ()
+
+
+def test_the_output_folder_inside_an_input_folder_is_not_read(tmp_path: Path) -> None:
+    _tree(tmp_path, {"a.txt": b"x", "out/a.json": b"x", "out/more/b.txt": b"x"})
+    d = discover([str(tmp_path)], skip=[tmp_path / "out"])
+    assert [s.rel for s in d.sources] == ["a.txt"]
+
+
+def test_format_and_exclude_narrow_a_folder_walk(tmp_path: Path) -> None:
+    _tree(tmp_path, {"a.txt": b"x", "b.html": b"x", "c.htm": b"x", "skip/d.html": b"x"})
+    d = discover([str(tmp_path)], fmt="html", exclude=["skip/*"])
+    assert [s.rel for s in d.sources] == ["b.html", "c.htm"]
+
+
+def test_files_named_one_by_one_sit_relative_to_their_common_folder(tmp_path: Path) -> None:
+    _tree(tmp_path, {"x/a/one.txt": b"x", "x/b/two.txt": b"x"})
+    d = discover([str(tmp_path / "x/a/one.txt"), str(tmp_path / "x/b/two.txt")])
+    assert [s.rel for s in d.sources] == ["a/one.txt", "b/two.txt"]
+    alone = discover([str(tmp_path / "x/a/one.txt")])
+    assert [s.rel for s in alone.sources] == ["one.txt"]
+
+
+def test_patterns_place_files_under_their_base(tmp_path: Path) -> None:
+    _tree(tmp_path, {"c/2007/a.xml": b"x", "c/2008/b.xml": b"x", "c/2008/c.txt": b"x"})
+    d = discover([str(tmp_path / "c" / "**" / "*.xml")])
+    assert [s.rel for s in d.sources] == ["2007/a.xml", "2008/b.xml"]
+
+
+def test_arguments_that_name_nothing_are_problems_not_silence(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.md").write_bytes(b"x")
+    d = discover(
+        [str(tmp_path / "missing.txt"), str(tmp_path / "empty"), str(tmp_path / "*.nothing")]
+    )
+    assert all(s.problem is not None for s in d.sources)
+    assert [(p.code, p.path) for p in d.problems] == [
+        ("CK-IO", str(tmp_path / "missing.txt")),
+        ("CK-NO-INPUT", str(tmp_path / "empty")),
+        ("CK-NO-INPUT", str(tmp_path / "*.nothing")),
+    ]
+
+
+def test_the_same_file_twice_is_one_input(tmp_path: Path) -> None:
+    _tree(tmp_path, {"a.txt": b"x"})
+    d = discover([str(tmp_path / "a.txt"), str(tmp_path / "." / "a.txt")])
+    assert len(d.sources) == 1
+
+
+def test_bulk_csv_files_are_told_by_name_or_format(tmp_path: Path) -> None:
+    _tree(tmp_path, {"a.csv": b"x", "b.txt": b"x"})
+    d = discover([str(tmp_path / "a.csv"), str(tmp_path / "b.txt")])
+    assert [s.csv for s in d.sources] == [True, False]
+    assert [s.csv for s in discover([str(tmp_path / "b.txt")], fmt="csv").sources] == [True]
+
+
+def test_file_lists_by_line_or_nul(tmp_path: Path) -> None:
+    (tmp_path / "l1").write_bytes(b"a.txt\nb c.txt\n\n")
+    (tmp_path / "l0").write_bytes(b"a.txt\0b\nc.txt\0")
+    assert read_file_list(str(tmp_path / "l1"), False) == ["a.txt", "b c.txt"]
+    assert read_file_list(str(tmp_path / "l0"), True) == ["a.txt", "b\nc.txt"]
+    with pytest.raises(BatchError, match="cannot read the list of files"):
+        read_file_list(str(tmp_path / "nope"), False)
+
+
+def test_listed_paths_are_never_globbed(tmp_path: Path) -> None:
+    _tree(tmp_path, {"a.txt": b"x", "[a].txt": b"x"})
+    d = discover([], listed=[str(tmp_path / "[a].txt")])
+    assert [Path(s.path).name for s in d.sources] == ["[a].txt"]
+
+
+# --- planning -----------------------------------------------------------------------------
+
+
+def test_output_names() -> None:
+    assert output_name("sub/07BAKU595.html", "json") == "sub/07BAKU595.json"
+    assert output_name("a.b.txt", "tei") == "a.b.xml"
+    assert output_name("noext", "text") == "noext.txt"
+    assert safe_name("08ECTION01OF02MANAMA492", 1) == "08ECTION01OF02MANAMA492"
+    assert safe_name("../x/y z", 7) == "_x_y_z"
+    assert safe_name("", 7) == "record-7"
+
+
+def test_collisions_are_found_before_anything_is_written(tmp_path: Path) -> None:
+    _tree(tmp_path, {"in/x.txt": b"x", "in/x.html": b"x", "in/y.txt": b"x"})
+    out = tmp_path / "out"
+    d = discover([str(tmp_path / "in")])
+    with pytest.raises(BatchError) as e:
+        Run(d, Options("convert", to_fmt="text", outdir=out))
+    message = str(e.value)
+    assert "nothing was written" in message
+    assert f"{out}/x.txt <- {tmp_path}/in/x.html, {tmp_path}/in/x.txt" in message
+    assert "y.txt" not in message
+    assert not out.exists()
+
+
+def test_an_output_never_replaces_an_input(tmp_path: Path) -> None:
+    _tree(tmp_path, {"a.txt": b"x"})
+    d = discover([str(tmp_path / "a.txt")])
+    with pytest.raises(BatchError, match="would overwrite the input"):
+        Run(d, Options("convert", to_fmt="text", outdir=tmp_path))
+
+
+def test_many_outputs_cannot_go_to_standard_output(tmp_path: Path) -> None:
+    _tree(tmp_path, {"a.txt": b"x", "b.txt": b"x"})
+    d = discover([str(tmp_path)])
+    with pytest.raises(BatchError, match="many inputs give many outputs"):
+        Run(d, Options("convert", to_fmt="text", outdir=None))
+
+
+def test_unknown_and_unwritable_formats_are_refused(tmp_path: Path) -> None:
+    _tree(tmp_path, {"a.txt": b"x"})
+    d = discover([str(tmp_path)])
+    with pytest.raises(BatchError, match="cannot write format 'html'"):
+        Run(d, Options("convert", to_fmt="html", outdir=tmp_path / "o"))
+    with pytest.raises(BatchError, match="unknown format 'pdf'"):
+        Run(d, Options("convert", to_fmt="text", from_fmt="pdf", outdir=tmp_path / "o"))
+
+
+def test_bulk_csv_records_with_the_same_id_collide(tmp_path: Path, seed_telegram: str) -> None:
+    first = csv_record(1, "07BAKU595", seed_telegram)
+    (tmp_path / "c.csv").write_text(first + csv_record(2, "07BAKU595", seed_telegram))
+    d = discover([str(tmp_path / "c.csv")])
+    with pytest.raises(BatchError) as e:
+        Run(d, Options("convert", to_fmt="text", outdir=tmp_path / "o"))
+    second_line = first.count("\n") + 1
+    assert f"{tmp_path}/o/07BAKU595.txt <- {tmp_path}/c.csv:1, {tmp_path}/c.csv:{second_line}" in (
+        str(e.value)
+    )
+    assert not (tmp_path / "o").exists()
+
+
+# --- writing and the ledger ---------------------------------------------------------------
+
+
+def test_atomic_write_leaves_the_whole_file_and_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "a.json"
+    target.write_bytes(b"old")
+    write_atomic(target, b"new content")
+    assert target.read_bytes() == b"new content"
+    assert os.listdir(tmp_path) == ["a.json"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+    with pytest.raises(FileNotFoundError):
+        write_atomic(tmp_path / "missing" / "b.json", b"x")
+
+
+def test_ledger_cuts_a_torn_last_line_before_appending(tmp_path: Path) -> None:
+    path = tmp_path / LEDGER_NAME
+    path.write_text('{"ledger":1,"input":"a"}\n{"ledger":1,"inp')
+    ledger = Ledger(path)
+    ledger.append({"ledger": 1, "input": "b"})
+    ledger.close()
+    assert [e["input"] for e in read_ledger(path)] == ["a", "b"]
+
+
+def test_ledger_of_another_format_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / LEDGER_NAME
+    path.write_text('{"ledger":1,"input":"a"}\n{"ledger":2,"input":"b"}\n')
+    with pytest.raises(BatchError, match=r":2: ledger format 2; this cablekit reads format 1"):
+        list(read_ledger(path))
+    path.write_text('{"ledger":1,"input":"a"}\nnot json\n{"ledger":1,"input":"b"}\n')
+    with pytest.raises(BatchError, match=r":2: ledger line is not JSON"):
+        list(read_ledger(path))
+
+
+def _entry(**kw: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "ledger": 1,
+        "event": "migration",
+        "tool": "cablekit 1",
+        "schemas": "sha256:s",
+        "input": "a.txt",
+        "input_sha256": "i1",
+        "from": "text",
+        "to": "json",
+        "output": "o/a.json",
+        "output_sha256": "o1",
+        "verdict": "converted",
+    }
+    base.update(kw)
+    return base
+
+
+def test_resume_index_takes_the_latest_line_and_the_same_versions_only(tmp_path: Path) -> None:
+    path = tmp_path / LEDGER_NAME
+    lines = [
+        _entry(),
+        _entry(input="b.txt", output="o/b.json"),
+        _entry(input="b.txt", verdict="failed", output=None, output_sha256=None),
+        _entry(input="c.txt", output="o/c.json", tool="cablekit 0"),
+        _entry(input="d.txt", output="o/d.json", to="tei"),
+        _entry(input="e.csv", record={"line": 3, "id": "X1"}, output="o/X1.json"),
+    ]
+    path.write_text("".join(json.dumps(e) + "\n" for e in lines))
+    index = done_index(path, Versions("cablekit 1", "sha256:s"), "json")
+    assert index == {
+        ("a.txt", None): ("i1", "o/a.json", "o1", "text"),
+        ("e.csv", "X1"): ("i1", "o/X1.json", "o1", "text"),
+    }
+
+
+# --- verdicts -----------------------------------------------------------------------------
+
+
+def test_classify_never_calls_an_unchecked_file_valid() -> None:
+    warn = Diagnostic("C101", "warning", "x")
+    err = Diagnostic("C101", "error", "x")
+    io = Diagnostic("CK-IO", "error", "x")
+    assert classify([]) == VALID
+    assert classify([warn]) == VALID
+    assert classify([warn, err]) == INVALID
+    assert classify([err, io]) == NOT_CHECKED
+
+
+def test_a_bulk_csv_with_bad_records_is_invalid_and_unreadable_one_not_checked() -> None:
+    bad = Diagnostic("CK-INPUT", "error", "malformed record", "c.csv", 5)
+    tally = FileTally("c.csv")
+    tally.add(Outcome("c.csv", CONVERTED, (), "s", "csv", record=(1, "A")))
+    tally.add(Outcome("c.csv", FAILED, (bad,), "s", "csv"))
+    tally.add(Outcome("c.csv", CONVERTED, (), "s", "csv", record=(9, "B")))
+    r = tally.result()
+    assert (r.verdict, r.cables, r.sha256, r.format) == (INVALID, 2, "s", "csv")
+    gone = FileTally("d.csv")
+    gone.add(Outcome("d.csv", FAILED, (Diagnostic("CK-IO", "error", "x", "d.csv"),), fmt="csv"))
+    assert gone.result().verdict == NOT_CHECKED
+
+
+# --- bulk CSV -----------------------------------------------------------------------------
+
+
+def test_scan_finds_each_record_where_the_reader_does(tmp_path: Path, seed_telegram: str) -> None:
+    from cablekit.converters.csv import iter_records
+
+    text = (
+        csv_record(1, "07BAKU595", seed_telegram)
+        + csv_record(2, "07BAKU596", 'a "quoted" \\ line\nUNCLASSIFIED\n')
+        + '"3","1/1/2000 00:00","BROKEN",\n'
+        + csv_record(4, "07BAKU597", seed_telegram)
+    )
+    path = tmp_path / "c.csv"
+    path.write_text(text)
+    with open(path, "rb") as f:
+        items = list(iter_records(f, str(path)))
+    read = [(r.line, r.page.identifier) for r in items if hasattr(r, "page")]
+    errors = [r.line for r in items if not hasattr(r, "page")]
+    with open(path, "rb") as f:
+        scan = scan_csv(f)
+    assert len(read) == 3
+    # The first pass names every record whose first line is whole, a malformed one too
+    # (its name is then only reserved); everything else it finds where the reader does.
+    broken = text[: text.index('"3","1/1/2000')].count("\n") + 1
+    assert errors == [broken]
+    assert list(scan.ids) == sorted([*read, (broken, "BROKEN")])
+    import hashlib
+
+    assert scan.sha256 == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_a_csv_record_becomes_a_cable_with_its_page(seed_telegram: str) -> None:
+    from cablekit.model import PageMetadata
+
+    page = PageMetadata(identifier="07BAKU595", origin="Embassy Baku", references=("07BAKU1",))
+    item = CsvItem(1, "07BAKU595", page, seed_telegram)
+    cable = cable_from_csv_record(item, "c.csv:1")
+    assert cable.telegram == seed_telegram
+    assert cable.page == page
+    assert cable.id == "07BAKU595"
+
+
+# --- execution ----------------------------------------------------------------------------
+
+
+def _job(action: str = "convert", to: str | None = "text") -> Job:
+    return Job(action, tuple(available()), None, to if action == "convert" else None)
+
+
+def test_parallel_execution_keeps_the_input_order(tmp_path: Path, seed_bytes: bytes) -> None:
+    tasks = []
+    for i in range(40):
+        p = tmp_path / f"c{i:02d}.txt"
+        # Every third input is not a cable, so outcomes differ and order shows.
+        p.write_bytes(seed_bytes if i % 3 else b"\x00\x01binary")
+        tasks.append(Task(str(p), str(tmp_path / f"c{i:02d}.out")))
+    outcomes = list(execute(_job(), tasks, jobs=2, chunk_size=3))
+    assert [o.path for o in outcomes] == [t.path for t in tasks]
+    assert [o.verdict for o in outcomes] == [FAILED if i % 3 == 0 else CONVERTED for i in range(40)]
+    for i, o in enumerate(outcomes):
+        if o.verdict == CONVERTED:
+            assert Path(tmp_path / f"c{i:02d}.out").read_bytes() == seed_bytes
+
+
+def test_a_stream_of_tasks_is_consumed_as_results_come(seed_bytes: bytes, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(seed_bytes)
+    pulled = 0
+
+    def tasks():  # type: ignore[no-untyped-def]
+        nonlocal pulled
+        for _ in range(10_000):
+            pulled += 1
+            yield Task(str(tmp_path / "a.txt"), data=seed_bytes)
+
+    outcomes = execute(_job("validate"), tasks(), jobs=2, chunk_size=4)
+    first = next(outcomes)
+    assert first.verdict == VALID or first.diagnostics  # a real outcome
+    # Only a bounded window of chunks was taken from the stream, not all of it.
+    assert pulled <= 2 * 4 * 4 + 4
+    outcomes.close()
+
+
+def test_no_input_raises_out_of_a_worker(tmp_path: Path) -> None:
+    job = _job()
+    missing = process(job, Task(str(tmp_path / "nope.txt"), str(tmp_path / "o.txt")))
+    assert (missing.verdict, missing.diagnostics[0].code) == (FAILED, "CK-IO")
+    folder = process(job, Task(str(tmp_path), str(tmp_path / "o.txt")))
+    assert folder.diagnostics[0].message == "is a folder, not a cable file"
+    binary = process(job, Task("-", None, data=b"\x00\x01\x02" * 100))
+    assert binary.diagnostics[0].code == "CK-BINARY" and binary.input_sha256
+    csv_like = process(job, Task("-", None, data=b'"1","5/16/2007 13:24","X","o","c","","h","b"\n'))
+    assert csv_like.diagnostics[0].code == "CK-FORMAT"
+    assert "-f csv" in csv_like.diagnostics[0].message
+
+
+def test_a_failed_write_is_not_blamed_on_the_input(tmp_path: Path, seed_bytes: bytes) -> None:
+    o = process(_job(), Task("-", str(tmp_path / "no" / "such" / "o.txt"), data=seed_bytes))
+    assert o.verdict == FAILED and o.internal
+    assert o.diagnostics[0].code == "CK-WRITE"
+    assert "cannot write" in o.diagnostics[0].message
+
+
+def test_ledger_verified_inputs_are_skipped_and_changed_ones_redone(
+    tmp_path: Path, seed_bytes: bytes
+) -> None:
+    import hashlib
+
+    src = tmp_path / "a.txt"
+    src.write_bytes(seed_bytes)
+    out = tmp_path / "a.out"
+    out.write_bytes(seed_bytes)
+    sha = hashlib.sha256(seed_bytes).hexdigest()
+    job = _job()
+    same = process(job, Task(str(src), str(out), done=(sha, sha, "text")))
+    assert same.skipped and same.verdict == CONVERTED and same.fmt == "text"
+    out.write_bytes(b"tampered")
+    redone = process(job, Task(str(src), str(out), done=(sha, sha, "text")))
+    assert not redone.skipped and out.read_bytes() == seed_bytes
