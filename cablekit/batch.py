@@ -322,7 +322,7 @@ class Job:
     formats: tuple[str, ...]  # formats installed (checked once, in the parent)
     from_fmt: str | None = None
     to_fmt: str | None = None
-    check: bool = True  # validate what is read (JSON, TEI) and what is written
+    verify: bool = False  # read each output back: it must give the same telegram
     fsync: bool = True
     rules: bool = True  # validate: run the cable rules too
     select: tuple[str, ...] | None = None  # rule selectors (None: all)
@@ -599,6 +599,25 @@ def _process_record(job: Job, task: Task, rec: CsvItem) -> Outcome:
     return _emit(job, task, cable, task.input_sha256, "csv", [], where)
 
 
+def _verify(out: bytes, to: str, cable: Cable, target: str | None) -> str | None:
+    """None when the output reads back to the same telegram; else what is wrong."""
+    import cablekit
+
+    try:
+        back = cablekit.loads(out, to, source=target)
+    except CablekitError as e:
+        where = f" (line {e.line})" if e.line else ""
+        return f"does not read back{where}: {e.code} {e.message}"
+    if back.telegram != cable.telegram:
+        a, b = back.telegram, cable.telegram
+        at = next(
+            (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+        )
+        line = b.count("\n", 0, at) + 1
+        return f"reads back to a different telegram (from line {line})"
+    return None
+
+
 def _emit(
     job: Job,
     task: Task,
@@ -620,17 +639,13 @@ def _emit(
         return _fail(job, task, [*diags, diag], input_sha256=sha, fmt=fmt, record=record)
     if to == "jsonl" and not out.endswith(b"\n"):
         out += b"\n"
-    if job.check:
-        found = _validate_bytes(out, to, task.target)
-        bad = [d for d in found if d.severity == "error"]
-        if bad:
-            first = bad[0]
-            at = f" at {first.pointer}" if first.pointer else ""
-            message = (
-                f"the {to} written for this input does not validate ({len(bad)} errors; "
-                f"first: {first.code}{at}: {first.message}); nothing written"
-            )
+    # Writers of formats with a schema (JSON, TEI) check what they write against it before
+    # returning it; --verify also reads each output back, the way a user of it will.
+    if job.verify:
+        problem = _verify(out, to, cable, task.target)
+        if problem is not None:
             line = record[0] if record else None
+            message = f"the {to} written for this input {problem}; nothing written"
             diag = Diagnostic("CK-OUTPUT-INVALID", "error", message, task.path, line)
             return _fail(job, task, [*diags, diag], input_sha256=sha, fmt=fmt, record=record)
     if task.target is not None:
@@ -666,17 +681,22 @@ def _init_worker(job: Job) -> None:
 
 
 def _warm(job: Job) -> None:
-    """Import the converters a job uses and build their validators, once per process."""
-    from cablekit.formats import converter
+    """Import the converters a job uses and build their validators (converters keep them
+    once built): writing and checking a one-paragraph cable does it."""
+    import cablekit
+    from cablekit.formats import FORMATS, converter
+    from cablekit.model import Cable, Paragraph
 
+    tiny = Cable(parts=(Paragraph(content=("1. Text.\n",), number="1"),))
     for fmt in {job.from_fmt, job.to_fmt}:
-        if fmt and fmt in job.formats and fmt != "csv":
-            module = converter(fmt)
-            # A converter that can check its own format builds its validator lazily; a
-            # tiny document of the wrong shape makes it do so now, in every worker.
-            if job.check and hasattr(module, "validate"):
-                with contextlib.suppress(Exception):
-                    module.validate(b"{}" if fmt in ("json", "jsonl") else b"<x/>", None)
+        if not fmt or fmt not in job.formats or fmt == "csv":
+            continue
+        module = converter(fmt)
+        if FORMATS[fmt][2]:
+            with contextlib.suppress(Exception):
+                data = cablekit.dumps(tiny, fmt)
+                if hasattr(module, "validate"):
+                    module.validate(data, None)
 
 
 def _chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
@@ -972,7 +992,7 @@ class Options:
     from_fmt: str | None = None
     outdir: Path | None = None  # convert: None or "-" = standard output
     jobs: int = 1
-    check: bool = True
+    verify: bool = False
     resume: bool = False
     ledger: Path | None = None  # default: cablekit.ledger.jsonl in the output folder
     fsync: bool = True
@@ -1035,11 +1055,11 @@ class Run:
             formats,
             opts.from_fmt,
             opts.to_fmt,
-            opts.check,
-            opts.fsync,
-            opts.rules,
-            opts.select,
-            opts.ignore,
+            verify=opts.verify,
+            fsync=opts.fsync,
+            rules=opts.rules,
+            select=opts.select,
+            ignore=opts.ignore,
         )
         self.versions = current_versions()
 

@@ -335,10 +335,14 @@ def convert(
         ),
     ] = False,
     ledger: LedgerOpt = None,
-    check: Annotated[
+    verify: Annotated[
         bool,
-        typer.Option("--validate/--no-validate", help="Validate inputs and outputs (schemas)."),
-    ] = True,
+        typer.Option(
+            "--verify",
+            help="Read each output back and check it gives the same telegram "
+            "(writers already check outputs against the schemas).",
+        ),
+    ] = False,
     exclude: ExcludeOpt = None,
     report: ReportOpt = None,
     quiet: QuietOpt = False,
@@ -358,7 +362,7 @@ def convert(
             exit_zero,
             resume,
             ledger,
-            check,
+            verify,
             exclude,
             _parse_reports(report),
             quiet,
@@ -379,7 +383,7 @@ def _convert(
     exit_zero: bool,
     resume: bool,
     ledger: Path | None,
-    check: bool,
+    verify: bool,
     exclude: list[str] | None,
     reports: list[tuple[str, str]],
     quiet: bool,
@@ -398,7 +402,7 @@ def _convert(
         from_fmt=from_fmt,
         outdir=outdir,
         jobs=jobs,
-        check=check,
+        verify=verify,
         resume=resume,
         ledger=ledger,
     )

@@ -433,3 +433,19 @@ def test_ledger_verified_inputs_are_skipped_and_changed_ones_redone(
     out.write_bytes(b"tampered")
     redone = process(job, Task(str(src), str(out), done=(sha, sha, "text")))
     assert not redone.skipped and out.read_bytes() == seed_bytes
+
+
+def test_verify_reads_the_output_back(seed_bytes: bytes) -> None:
+    from cablekit.batch import _verify
+
+    cable = cablekit.loads(seed_bytes, "text")
+    assert _verify(seed_bytes, "text", cable, "o.txt") is None
+    changed = seed_bytes.replace(b"DERSE", b"DERZE")
+    lines = seed_bytes[: seed_bytes.index(b"DERSE")].count(b"\n") + 1
+    layout = cable.page.layout if cable.page and cable.page.layout else ""
+    telegram_line = lines - layout.count("\n")
+    assert _verify(changed, "text", cable, "o.txt") == (
+        f"reads back to a different telegram (from line {telegram_line})"
+    )
+    problem = _verify(b"\x00binary", "text", cable, "o.txt")
+    assert problem is not None and problem.startswith("does not read back (line 1): CK-BINARY")
