@@ -1,0 +1,34 @@
+"""JSON: one cable per document in cablekit's format (schemas/cable.schema.json).
+
+Every document is validated against the bundled schema when it is read and before it is
+written; the mapping itself lives in cablekit.jsoncodec.
+"""
+
+from __future__ import annotations
+
+from cablekit import jsoncodec
+from cablekit.errors import Diagnostic
+from cablekit.model import Cable
+
+
+def loads(data: bytes | str, source: str | None = None) -> Cable:
+    """A cable from a JSON document; any diagnostic raises CablekitError (first one shown)."""
+    cable, diagnostics = jsoncodec.read(data, source, compact=False)
+    if cable is None:
+        raise jsoncodec.error_of(diagnostics, source)
+    return cable
+
+
+def dumps(cable: Cable) -> bytes:
+    """The cable as an indented JSON document (UTF-8, fixed key order, final newline)."""
+    return jsoncodec.write(cable, compact=False)
+
+
+def validate(data: bytes, source: str | None = None) -> list[Diagnostic]:
+    """Every problem found in a JSON document: syntax, version, schema, consistency."""
+    return jsoncodec.read(data, source, compact=False)[1]
+
+
+def validate_cable(cable: Cable) -> list[Diagnostic]:
+    """Problems a cable in memory would have as JSON (empty: it validates)."""
+    return jsoncodec.check_cable(cable)
