@@ -28,9 +28,16 @@ def _lines(data: bytes | str | BinaryIO | Iterable[bytes]) -> Iterator[tuple[int
 
 
 def records(
-    data: bytes | str | BinaryIO | Iterable[bytes], source: str | None = None
+    data: bytes | str | BinaryIO | Iterable[bytes],
+    source: str | None = None,
+    *,
+    fast: bool | None = None,
 ) -> Iterator[tuple[int, Cable | None, list[Diagnostic]]]:
-    """(line number, cable or None, diagnostics) for every line, without stopping at errors."""
+    """(line number, cable or None, diagnostics) for every line, without stopping at errors.
+
+    fast=False keeps to the standard library and jsonschema even when orjson and
+    jsonschema-rs are installed.
+    """
     for number, line in _lines(data):
         if not line.strip(b" \t\r"):
             yield (
@@ -48,15 +55,20 @@ def records(
                 ],
             )
             continue
-        cable, diagnostics = jsoncodec.read(line, source, compact=True, first_line=number)
+        cable, diagnostics = jsoncodec.read(
+            line, source, compact=True, first_line=number, fast=fast
+        )
         yield number, cable, diagnostics
 
 
 def iter_loads(
-    data: bytes | str | BinaryIO | Iterable[bytes], source: str | None = None
+    data: bytes | str | BinaryIO | Iterable[bytes],
+    source: str | None = None,
+    *,
+    fast: bool | None = None,
 ) -> Iterator[Cable]:
     """The cables of a JSON Lines text or stream, in order; the first bad line raises."""
-    for _number, cable, diagnostics in records(data, source):
+    for _number, cable, diagnostics in records(data, source, fast=fast):
         if cable is None:
             raise jsoncodec.error_of(diagnostics, source)
         yield cable
