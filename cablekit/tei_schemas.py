@@ -1,0 +1,354 @@
+"""The TEI profile's checks: hardened XML parsing, the bundled RELAX NG and ISO Schematron.
+
+Both schemas are compiled once per process (on first use) and turned into Diagnostics with
+stable codes, line numbers and an XPath to the offending node.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from cablekit.errors import CablekitError, Diagnostic
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
+RNG_FILE = "cable-tei.rng"
+SCH_FILE = "cable-tei.sch"
+
+# libxml2's RELAX NG error types, grouped into the codes users see, most specific first.
+_RNG_CODES = {
+    "RELAXNG_ERR_DATATYPE": "TEI-RNG-VALUE",
+    "RELAXNG_ERR_VALUE": "TEI-RNG-VALUE",
+    "RELAXNG_ERR_LIST": "TEI-RNG-VALUE",
+    "RELAXNG_ERR_DATAELEM": "TEI-RNG-VALUE",
+    "RELAXNG_ERR_VALELEM": "TEI-RNG-VALUE",
+    "RELAXNG_ERR_LISTELEM": "TEI-RNG-VALUE",
+    "RELAXNG_ERR_INVALIDATTR": "TEI-RNG-ATTRIBUTE",
+    "RELAXNG_ERR_NOATTR": "TEI-RNG-ATTRIBUTE",
+    "RELAXNG_ERR_ATTRNAME": "TEI-RNG-ATTRIBUTE",
+    "RELAXNG_ERR_ATTRNONS": "TEI-RNG-ATTRIBUTE",
+    "RELAXNG_ERR_ATTRWRONGNS": "TEI-RNG-ATTRIBUTE",
+    "RELAXNG_ERR_ATTREXTRANS": "TEI-RNG-ATTRIBUTE",
+    "RELAXNG_ERR_ELEMNAME": "TEI-RNG-ELEMENT",
+    "RELAXNG_ERR_ELEMWRONG": "TEI-RNG-ELEMENT",
+    "RELAXNG_ERR_ELEMWRONGNS": "TEI-RNG-ELEMENT",
+    "RELAXNG_ERR_ELEMNONS": "TEI-RNG-ELEMENT",
+    "RELAXNG_ERR_ELEMEXTRANS": "TEI-RNG-ELEMENT",
+    "RELAXNG_ERR_NOTELEM": "TEI-RNG-ELEMENT",
+    "RELAXNG_ERR_NOELEM": "TEI-RNG-MISSING",
+    "RELAXNG_ERR_ELEMNOTEMPTY": "TEI-RNG-CONTENT",
+    "RELAXNG_ERR_TEXTWRONG": "TEI-RNG-CONTENT",
+    "RELAXNG_ERR_NOGRAMMAR": "TEI-RNG-CONTENT",
+    "RELAXNG_ERR_ATTRVALID": "TEI-RNG-ATTRIBUTE",
+    "RELAXNG_ERR_EXTRACONTENT": "TEI-RNG-ELEMENT",
+}
+_RNG_RANK = {t: i for i, t in enumerate(_RNG_CODES)}
+# Consequences libxml2 reports after the real error; shown only when nothing else is.
+_RNG_FOLLOW_UPS = {"RELAXNG_ERR_EXTRACONTENT", "RELAXNG_ERR_ATTRVALID"}
+_RNG_SKIP = {"RELAXNG_ERR_INTERSEQ", "RELAXNG_ERR_CONTENTVALID"}
+# A text-only pattern tried last in a choice: "expecting g" says nothing about the defect.
+_RNG_NOISE = re.compile(r"^Expecting an element g, got nothing")
+_INVALID_ATTR = re.compile(r"^Invalid attribute (\S+) for element (\S+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Checks:
+    """The compiled schemas: RELAX NG validator and the Schematron's XSLT."""
+
+    rng: etree.RelaxNG
+    sch: etree.XSLT
+    attributes: dict[str, frozenset[str]]  # element name -> attributes the grammar declares
+
+
+def _schema_bytes(name: str) -> bytes:
+    return resources.files("cablekit.schemas").joinpath(name).read_bytes()
+
+
+def parser(*, text_input: bool = False) -> etree.XMLParser:
+    """A parser that never expands entities, loads a DTD, touches the network or lifts limits."""
+    from lxml import etree
+
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_blank_text=False,
+        remove_comments=False,
+        collect_ids=True,
+        encoding="utf-8" if text_input else None,
+    )
+
+
+@cache
+def checks() -> Checks:
+    """Compile the bundled profile schemas (once per process)."""
+    import importlib
+
+    from lxml import etree
+
+    # lxml ships no type stubs for isoschematron.
+    isoschematron: Any = importlib.import_module("lxml.isoschematron")
+    p = parser()
+    rng_doc = etree.fromstring(_schema_bytes(RNG_FILE), p)
+    rng = etree.RelaxNG(rng_doc)
+    sch_doc = etree.fromstring(_schema_bytes(SCH_FILE), p)
+    # The same pipeline as lxml.isoschematron.Schematron, kept as a plain XSLT so that every
+    # call returns its own report (the Schematron object stores the last report on itself).
+    expanded = isoschematron.iso_abstract_expand(isoschematron.iso_dsdl_include(sch_doc))
+    compiled = isoschematron.iso_svrl_for_xslt1(
+        expanded, **{"generate-fired-rule": etree.XSLT.strparam("false")}
+    )
+    return Checks(
+        rng=rng, sch=etree.XSLT(_elements_only(compiled)), attributes=_declared_attributes(rng_doc)
+    )
+
+
+_RNG = "{http://relaxng.org/ns/structure/1.0}"
+
+
+def _declared_attributes(grammar: etree._Element) -> dict[str, frozenset[str]]:
+    """For each element name, the attribute names some pattern of the grammar allows on it."""
+    defines = {d.get("name"): d for d in grammar.iter(_RNG + "define")}
+    out: dict[str, set[str]] = {}
+
+    def collect(node: etree._Element, into: set[str], seen: set[str]) -> None:
+        for child in node:
+            tag = child.tag
+            if tag == _RNG + "element":
+                continue  # its own attributes belong to it
+            if tag == _RNG + "attribute":
+                into.add(child.get("name") or "")
+            elif tag == _RNG + "ref":
+                name = child.get("name") or ""
+                if name not in seen and name in defines:
+                    seen.add(name)
+                    collect(defines[name], into, seen)
+            else:
+                collect(child, into, seen)
+
+    for el in grammar.iter(_RNG + "element"):
+        collect(el, out.setdefault(el.get("name") or "", set()), set())
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+_XSL = "{http://www.w3.org/1999/XSL/Transform}"
+_ALL_NODES = "@*|*|comment()|processing-instruction()"
+
+
+def _elements_only(compiled: etree._XSLTResultTree) -> etree._ElementTree:
+    """The compiled Schematron walking elements only.
+
+    The ISO skeleton visits every attribute, comment and processing instruction to offer it to
+    the rules; every rule context of this profile is an element, so that walk only costs time
+    (a third of the run). A rule on anything else would be a change of the profile: refused.
+    """
+    from lxml import etree
+
+    root = compiled.getroot()
+    if root is None:
+        raise ValueError("the Schematron did not compile")
+    for tpl in root.iterfind(_XSL + "template"):
+        match = tpl.get("match") or ""
+        if tpl.get("priority") == "1000" and ("@" in match.split("[")[0] or "()" in match):
+            raise ValueError(f"Schematron rule context {match!r} is not an element")
+    for apply in root.iter(_XSL + "apply-templates"):
+        if apply.get("select") == _ALL_NODES:
+            apply.set("select", "*")
+    return etree.ElementTree(root)
+
+
+_PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+
+
+def _doctype_offset(raw: bytes) -> int | None:
+    """Where a DOCTYPE starts in the prolog (after the declaration, comments and PIs)."""
+    pos = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        m = _PROLOG_ITEM.match(raw, pos)
+        if m is None or m.end() == pos:
+            break
+        pos = m.end()
+    return pos if raw.startswith(b"<!DOCTYPE", pos) else None
+
+
+def parse(data: bytes | str, source: str | None) -> etree._ElementTree:
+    """Parse a document safely; a DOCTYPE (and so any entity declaration) is refused."""
+    from lxml import etree
+
+    if isinstance(data, str):
+        raw = data.encode("utf-8")
+        text_input = True
+    else:
+        raw = data
+        text_input = False
+    if not raw.strip():
+        raise CablekitError("empty input: no XML document", source, 1, 1, code="TEI-XML-EMPTY")
+    at = _doctype_offset(raw)
+    if at is not None:
+        line = raw.count(b"\n", 0, at) + 1
+        raise CablekitError(
+            "document type declarations are not allowed (no DTD, no entity declarations)",
+            source,
+            line,
+            at - (raw.rfind(b"\n", 0, at) + 1) + 1,
+            code="TEI-XML-DTD",
+        )
+    try:
+        tree = etree.ElementTree(etree.fromstring(raw, parser(text_input=text_input)))
+    except etree.XMLSyntaxError as e:
+        line, col = e.position if e.position else (e.lineno, None)
+        msg = e.msg or "syntax error"
+        duplicate_id = "already defined" in msg and "ID" in msg
+        raise CablekitError(
+            f"duplicate xml:id: {msg}" if duplicate_id else f"not well-formed XML: {msg}",
+            source,
+            line or None,
+            col or None,
+            code="TEI-XML-ID" if duplicate_id else "TEI-XML-SYNTAX",
+        ) from None
+    info = tree.docinfo
+    if getattr(info, "doctype", "") or info.internalDTD is not None or info.externalDTD is not None:
+        # A DOCTYPE the prolog scan missed (a document in another encoding, say).
+        raise CablekitError(
+            "document type declarations are not allowed (no DTD, no entity declarations)",
+            source,
+            1,
+            1,
+            code="TEI-XML-DTD",
+        )
+    return tree
+
+
+def line_of(node: etree._Element) -> int | None:
+    line = node.sourceline
+    return line if isinstance(line, int) else None
+
+
+def xpath_of(node: etree._Element) -> str:
+    """A readable XPath to an element: /tei:TEI/tei:text/tei:body/tei:div[1]/tei:p[3]."""
+    steps: list[str] = []
+    el: etree._Element | None = node
+    while el is not None:
+        tag = el.tag
+        if not isinstance(tag, str):
+            steps.append("node()")
+            el = el.getparent()
+            continue
+        if tag.startswith("{"):
+            ns, local = tag[1:].split("}", 1)
+            name = f"tei:{local}" if ns == TEI_NS else f"*[local-name()='{local}']"
+        else:
+            name = tag
+        parent = el.getparent()
+        if parent is not None:
+            same = [c for c in parent if c.tag == tag]
+            if len(same) > 1:
+                name += f"[{same.index(el) + 1}]"
+        steps.append(name)
+        el = parent
+    return "/" + "/".join(reversed(steps))
+
+
+def _rng_diagnostics(
+    log: etree._ListErrorLog, tree: etree._ElementTree, source: str | None, c: Checks
+) -> list[Diagnostic]:
+    entries = [e for e in log if e.type_name not in _RNG_SKIP and not _RNG_NOISE.match(e.message)]
+    if any(e.type_name not in _RNG_FOLLOW_UPS for e in entries):
+        entries = [e for e in entries if e.type_name not in _RNG_FOLLOW_UPS]
+    entries.sort(key=lambda e: _RNG_RANK.get(e.type_name, len(_RNG_RANK)))
+    out: list[Diagnostic] = []
+    seen: set[tuple[int, str]] = set()
+    for entry in entries:
+        if (entry.line, entry.message) in seen:
+            continue
+        seen.add((entry.line, entry.message))
+        code = _RNG_CODES.get(entry.type_name, "TEI-RNG")
+        target = _element_at(tree, entry.path) if entry.path else None
+        message = entry.message
+        m = _INVALID_ATTR.match(message)
+        if m is not None:
+            attr, element = m[1], m[2]
+            if attr in c.attributes.get(element, frozenset()):
+                code = "TEI-RNG-VALUE"
+                value = target.get(attr) if target is not None else None
+                message = f"@{attr}={value!r} is not a valid value on <{element}>"
+            else:
+                message = f"<{element}> has no attribute @{attr} in this profile"
+        out.append(
+            Diagnostic(
+                code=code,
+                severity="error",
+                message=f"not valid against the profile's RELAX NG: {message}",
+                path=source,
+                line=entry.line or None,
+                col=None,
+                pointer=xpath_of(target) if target is not None else (entry.path or None),
+            )
+        )
+    if not out:
+        out.append(
+            Diagnostic("TEI-RNG", "error", "not valid against the profile's RELAX NG", source, 1)
+        )
+    return out
+
+
+def _element_at(tree: etree._ElementTree, path: str) -> etree._Element | None:
+    """The element an XPath from a report names (an attribute's owner element)."""
+    from lxml import etree
+
+    try:
+        found = tree.xpath(path)
+    except etree.XPathError:  # a location we cannot evaluate is shown as given
+        return None
+    if not isinstance(found, list) or not found:
+        return None
+    first = found[0]
+    if isinstance(first, etree._Element):
+        return first
+    owner = getattr(first, "getparent", None)
+    parent = owner() if owner is not None else None
+    return parent if isinstance(parent, etree._Element) else None
+
+
+def _sch_diagnostics(
+    report: etree._XSLTResultTree, tree: etree._ElementTree, source: str | None
+) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    root = report.getroot()
+    if root is None:
+        return out
+    for node in root.iterchildren(f"{{{SVRL_NS}}}failed-assert", f"{{{SVRL_NS}}}successful-report"):
+        location = node.get("location") or ""
+        target = _element_at(tree, location) if location else None
+        message = " ".join("".join(str(t) for t in node.itertext()).split())
+        role = node.get("role") or "error"
+        out.append(
+            Diagnostic(
+                code=node.get("id") or "TEI-SCH",
+                severity="warning" if role == "warning" else "error",
+                message=message,
+                path=source,
+                line=line_of(target) if target is not None else None,
+                col=None,
+                pointer=xpath_of(target) if target is not None else (location or None),
+            )
+        )
+    return out
+
+
+def check(tree: etree._ElementTree, source: str | None) -> list[Diagnostic]:
+    """RELAX NG first; the Schematron runs only on a document the grammar accepts."""
+    c = checks()
+    if not c.rng.validate(tree):
+        return _rng_diagnostics(c.rng.error_log, tree, source, c)
+    report = c.sch(tree)
+    return _sch_diagnostics(report, tree, source)

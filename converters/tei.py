@@ -1,0 +1,2165 @@
+"""TEI P5 XML: one document per cable; owns the mapping between the model and the TEI profile.
+
+The telegram (and the seed form's metadata block) stands verbatim in the text nodes under
+`<text>`; every part is an element around its own characters, and normalized values live only
+in attributes or the `teiHeader`. The profile is `schemas/cable-tei.rng` + `cable-tei.sch`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any, Union
+
+from cablekit import __version__
+from cablekit.errors import CablekitError, Diagnostic
+from cablekit.model import (
+    PART_TYPES,
+    Addressee,
+    Banner,
+    Cable,
+    CableView,
+    PageBreak,
+    PageMetadata,
+    Paragraph,
+    Part,
+)
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+__all__ = ["PART_SPECS", "dumps", "loads", "validate"]
+
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+_T = "{" + TEI_NS + "}"
+_XML_ID = "{" + XML_NS + "}id"
+
+# --- characters XML 1.0 cannot hold ------------------------------------------------------------
+# Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]. The others
+# stand in <text> as <g ref="#ctrl-XX"/> declared in the header's charDecl.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _char_id(c: str) -> str:
+    cp = ord(c)
+    return f"ctrl-{cp:02X}" if cp < 0x20 else f"char-{cp:04X}"
+
+
+def _esc_text(s: str, chars: set[str]) -> str:
+    """Text content: markup characters escaped, CR kept as a reference (parsers turn a raw CR
+    into LF), characters XML forbids as <g/>."""
+    if "&" in s:
+        s = s.replace("&", "&amp;")
+    if "<" in s:
+        s = s.replace("<", "&lt;")
+    if ">" in s:
+        s = s.replace(">", "&gt;")
+    if "\r" in s:
+        s = s.replace("\r", "&#13;")
+    if _NOT_XML.search(s) is not None:
+
+        def g(m: re.Match[str]) -> str:
+            chars.add(m[0])
+            return f'<g ref="#{_char_id(m[0])}"/>'
+
+        s = _NOT_XML.sub(g, s)
+    return s
+
+
+_ATTR_ESC = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "\t": "&#9;",
+        "\n": "&#10;",
+        "\r": "&#13;",
+    }
+)
+
+
+def _esc_attr(s: str) -> str:
+    """An attribute value; tabs and line ends as references so parsing keeps them."""
+    return s.translate(_ATTR_ESC)
+
+
+# Free-text values in attributes (@n): characters XML forbids cannot be written at all, so such
+# a value is written backslash-escaped. A value holding a backslash is escaped too, so the
+# reader unescapes exactly the values that contain one.
+_NEEDS_ESC = re.compile(r"[\\\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_UNESC = re.compile(r"\\(\\|u[0-9A-F]{4})")
+
+
+def _esc_value(v: str) -> str:
+    if _NEEDS_ESC.search(v) is None:
+        return v
+    return _NEEDS_ESC.sub(lambda m: "\\\\" if m[0] == "\\" else f"\\u{ord(m[0]):04X}", v)
+
+
+def _unesc_value(v: str) -> str:
+    if "\\" not in v:
+        return v
+    return _UNESC.sub(lambda m: "\\" if m[1] == "\\" else chr(int(m[1][1:], 16)), v)
+
+
+# --- vocabularies (classDecl taxonomies that @ana points into) ---------------------------------
+
+TAXONOMIES: dict[str, tuple[str, str]] = {
+    # xml:id of the taxonomy -> (prefix of its categories' ids, description)
+    "classification": ("cls", "Classification levels"),
+    "precedence": ("prec", "Precedence of the message for an addressee"),
+    "handling": ("hdl", "Handling and distribution captions"),
+    "eo-reason": ("rsn", "Classification reasons of the executive order (section 1.4 / 1.5)"),
+    "declassification": ("decl", "Kind of declassification instruction on the E.O. line"),
+    "section": ("sec", "Headed section of the body a paragraph belongs to"),
+}
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class _Registry:
+    """Categories and characters a document uses, in first-use order, with their ids."""
+
+    __slots__ = ("cat_ids", "chars", "taken")
+
+    def __init__(self) -> None:
+        self.cat_ids: dict[tuple[str, str], str] = {}
+        self.taken: set[str] = set()
+        self.chars: set[str] = set()
+
+    def cat(self, tax: str, value: str) -> str:
+        key = (tax, value)
+        found = self.cat_ids.get(key)
+        if found is not None:
+            return found
+        base = f"{TAXONOMIES[tax][0]}-{_ID_UNSAFE.sub('_', value) or '_'}"
+        cid = base
+        n = 2
+        while cid in self.taken:
+            cid = f"{base}-{n}"
+            n += 1
+        self.taken.add(cid)
+        self.cat_ids[key] = cid
+        return cid
+
+
+# --- spans: markup located around verbatim characters ------------------------------------------
+
+
+@dataclass(slots=True)
+class _Span:
+    start: int
+    end: int
+    tag: str
+    attrs: dict[str, str]  # unescaped values, in output order
+    seq: int
+    inner: str = ""  # markup inside an empty span (its own empty elements)
+
+
+@dataclass(slots=True)
+class _WCtx:
+    """Writer state for one run of verbatim text (a part's text, or one paragraph string)."""
+
+    text: str
+    reg: _Registry
+    cursor: int = 0
+    spans: list[_Span] = field(default_factory=list)
+    by_field: dict[str, _Span] = field(default_factory=dict)
+    self_attrs: dict[str, str] = field(default_factory=dict)
+
+    def add(
+        self, start: int, end: int, tag: str, attrs: dict[str, str], name: str, inner: str = ""
+    ) -> _Span:
+        sp = _Span(start, end, tag, attrs, len(self.spans), inner)
+        self.spans.append(sp)
+        self.by_field.setdefault(name, sp)
+        return sp
+
+
+Locator = Callable[[_WCtx, Any, int, int], "tuple[int, int] | None"]
+
+
+@lru_cache(maxsize=2048)
+def _loose(value: str) -> re.Pattern[str] | None:
+    """A value found again with any run of blanks/line ends between its words, any case."""
+    words = value.split()
+    if not words:
+        return None
+    return re.compile(r"\s+".join(re.escape(w) for w in words), re.IGNORECASE)
+
+
+def _find(text: str, value: str, lo: int, hi: int) -> tuple[int, int] | None:
+    if not value:
+        return (lo, lo)
+    i = text.find(value, lo, hi)
+    if i >= 0:
+        return (i, i + len(value))
+    pat = _loose(value)
+    if pat is None:
+        return None
+    m = pat.search(text, lo, hi)
+    return m.span() if m else None
+
+
+@lru_cache(maxsize=512)
+def _int_pattern(n: int) -> re.Pattern[str]:
+    return re.compile(rf"(?<![0-9])0*{n}(?![0-9])")
+
+
+def _find_int(text: str, value: int, lo: int, hi: int) -> tuple[int, int] | None:
+    m = _int_pattern(value).search(text, lo, hi) if value >= 0 else None
+    return m.span() if m else None
+
+
+def _render(text: str, spans: list[_Span], reg: _Registry) -> str:
+    """Text with its spans as elements (spans nest or are disjoint; empty spans are empty
+    elements)."""
+    if not spans:
+        return _esc_text(text, reg.chars)
+    order = sorted(spans, key=lambda s: (s.start, s.start != s.end, -s.end, s.seq))
+    out: list[str] = []
+    pos = 0
+    stack: list[_Span] = []
+    for sp in order:
+        while stack and stack[-1].end <= sp.start:
+            top = stack.pop()
+            out.append(_esc_text(text[pos : top.end], reg.chars))
+            out.append(f"</{top.tag}>")
+            pos = top.end
+        if stack and sp.end > stack[-1].end:  # crossing spans cannot nest: keep it empty
+            sp.end = sp.start
+        out.append(_esc_text(text[pos : sp.start], reg.chars))
+        pos = sp.start
+        attrs = "".join(f' {k}="{_esc_attr(v)}"' for k, v in sp.attrs.items())
+        if sp.start == sp.end:
+            out.append(
+                f"<{sp.tag}{attrs}>{sp.inner}</{sp.tag}>" if sp.inner else f"<{sp.tag}{attrs}/>"
+            )
+        else:
+            out.append(f"<{sp.tag}{attrs}>")
+            stack.append(sp)
+    while stack:
+        top = stack.pop()
+        out.append(_esc_text(text[pos : top.end], reg.chars))
+        out.append(f"</{top.tag}>")
+        pos = top.end
+    out.append(_esc_text(text[pos:], reg.chars))
+    return "".join(out)
+
+
+# --- reading side ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Doc:
+    """What the reader needs from the header: categories and declared characters."""
+
+    source: str | None
+    cats: dict[str, tuple[str, str]]  # category xml:id -> (taxonomy id, value)
+    chars: dict[str, str]  # char xml:id -> the character
+
+
+def _err(doc: _Doc, el: etree._Element, message: str, code: str = "TEI-MODEL") -> CablekitError:
+    from cablekit.tei_schemas import line_of, xpath_of
+
+    return CablekitError(f"{message} (at {xpath_of(el)})", doc.source, line_of(el), None, code=code)
+
+
+def _local(el: etree._Element) -> str:
+    tag = el.tag
+    if isinstance(tag, str) and tag.startswith(_T):
+        return tag[len(_T) :]
+    return tag if isinstance(tag, str) else ""
+
+
+def _text_of(el: etree._Element, doc: _Doc) -> str:
+    """The verbatim characters under an element (its <g/> back to their characters)."""
+    if not doc.chars:
+        return "".join(str(t) for t in el.itertext())
+    out: list[str] = []
+    _collect(el, doc, out)
+    return "".join(out)
+
+
+def _collect(el: etree._Element, doc: _Doc, out: list[str]) -> None:
+    if el.text:
+        out.append(el.text)
+    for ch in el:
+        if isinstance(ch.tag, str):
+            if ch.tag == _T + "g":
+                out.append(_g_char(ch, doc))
+            else:
+                _collect(ch, doc, out)
+        if ch.tail:
+            out.append(ch.tail)
+
+
+def _g_char(el: etree._Element, doc: _Doc) -> str:
+    ref = el.get("ref") or ""
+    c = doc.chars.get(ref[1:]) if ref.startswith("#") else None
+    if c is None:
+        raise _err(doc, el, f"<g ref={ref!r}> names no character of the charDecl", "TEI-CHAR")
+    return c
+
+
+@dataclass(slots=True)
+class _RCtx:
+    """Reader state for one part element: its field elements by (element, @type)."""
+
+    el: etree._Element
+    doc: _Doc
+    index: dict[tuple[str, str | None], list[etree._Element]]
+
+    def one(self, key: tuple[str, str | None]) -> etree._Element | None:
+        found = self.index.get(key)
+        if not found:
+            return None
+        if len(found) > 1:
+            raise _err(self.doc, found[1], f"more than one <{key[0]} type={key[1]!r}> in a part")
+        return found[0]
+
+    def str_value(self, el: etree._Element) -> str:
+        n = el.get("n")
+        return _unesc_value(n) if n is not None else _text_of(el, self.doc)
+
+    def category(self, el: etree._Element, attr: str, tax: str) -> str:
+        ptr = el.get(attr) or ""
+        cat = self.doc.cats.get(ptr[1:]) if ptr.startswith("#") else None
+        if cat is None:
+            raise _err(self.doc, el, f"@{attr}={ptr!r} names no category", "TEI-CATEGORY")
+        if cat[0] != tax:
+            raise _err(
+                self.doc,
+                el,
+                f"@{attr}={ptr!r} is a category of {cat[0]!r}, not of {tax!r}",
+                "TEI-CATEGORY",
+            )
+        return cat[1]
+
+
+# --- carriers: how one model field is written and read -----------------------------------------
+
+
+class _Carrier:
+    """One model field of a part: where its value goes in the markup and how it comes back."""
+
+    name: str
+
+    def write(self, value: Any, ctx: _WCtx) -> None:
+        raise NotImplementedError
+
+    def read(self, rc: _RCtx) -> tuple[bool, Any]:
+        """(found, value); not found means the field takes its default."""
+        raise NotImplementedError
+
+    def keys(self) -> tuple[tuple[str, str | None], ...]:
+        """The (element, @type) pairs this field writes."""
+        return ()
+
+
+def _range(ctx: _WCtx, within: str | None) -> tuple[int, int]:
+    if within is not None:
+        host = ctx.by_field.get(within)
+        if host is not None and host.end > host.start:
+            return host.start, host.end
+    return ctx.cursor, len(ctx.text)
+
+
+def _advance(ctx: _WCtx, end: int, within: str | None) -> None:
+    if within is None or within not in ctx.by_field:
+        ctx.cursor = max(ctx.cursor, end)
+
+
+@dataclass(frozen=True, slots=True)
+class Span(_Carrier):
+    """A string found verbatim in the text: an element around it (value in @n when the
+    normalized value differs from the characters, or when it cannot be found)."""
+
+    name: str
+    tag: str
+    type: str
+    locate: Locator | None = None
+    within: str | None = None
+
+    def write(self, value: Any, ctx: _WCtx) -> None:
+        if value is None:
+            return
+        lo, hi = _range(ctx, self.within)
+        loc = (
+            self.locate(ctx, value, lo, hi)
+            if self.locate is not None
+            else _find(ctx.text, value, lo, hi)
+        )
+        if loc is None:
+            ctx.add(
+                ctx.cursor,
+                ctx.cursor,
+                self.tag,
+                {"type": self.type, "n": _esc_value(value)},
+                self.name,
+            )
+            return
+        s, e = loc
+        attrs = {"type": self.type}
+        if ctx.text[s:e] != value:
+            attrs["n"] = _esc_value(value)
+        ctx.add(s, e, self.tag, attrs, self.name)
+        _advance(ctx, e, self.within)
+
+    def read(self, rc: _RCtx) -> tuple[bool, Any]:
+        el = rc.one((self.tag, self.type))
+        return (False, None) if el is None else (True, rc.str_value(el))
+
+    def keys(self) -> tuple[tuple[str, str | None], ...]:
+        return ((self.tag, self.type),)
+
+
+@dataclass(frozen=True, slots=True)
+class Texts(_Carrier):
+    """A tuple of strings, each an element around its characters, in order."""
+
+    name: str
+    tag: str
+    type: str
+    within: str | None = None
+
+    def write(self, value: Any, ctx: _WCtx) -> None:
+        lo, hi = _range(ctx, self.within)
+        for item in value:
+            loc = _find(ctx.text, item, lo, hi)
+            if loc is None:
+                ctx.add(lo, lo, self.tag, {"type": self.type, "n": _esc_value(item)}, self.name)
+                continue
+            s, e = loc
+            attrs = {"type": self.type}
+            if ctx.text[s:e] != item:
+                attrs["n"] = _esc_value(item)
+            ctx.add(s, e, self.tag, attrs, self.name)
+            lo = e
+        _advance(ctx, lo, self.within)
+
+    def read(self, rc: _RCtx) -> tuple[bool, Any]:
+        els = rc.index.get((self.tag, self.type), [])
+        return True, tuple(rc.str_value(el) for el in els)
+
+    def keys(self) -> tuple[tuple[str, str | None], ...]:
+        return ((self.tag, self.type),)
+
+
+_INT = re.compile(r"-?[0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Int(_Carrier):
+    """An integer: <num type=... value="N"> around its digits."""
+
+    name: str
+    type: str
+    within: str | None = None
+    locate: Locator | None = None
+
+    def write(self, value: Any, ctx: _WCtx) -> None:
+        if value is None:
+            return
+        lo, hi = _range(ctx, self.within)
+        if self.locate is not None:
+            loc = self.locate(ctx, value, lo, hi)
+        else:
+            loc = _find_int(ctx.text, value, lo, hi)
+        s, e = loc if loc is not None else (ctx.cursor, ctx.cursor)
+        ctx.add(s, e, "num", {"type": self.type, "value": str(value)}, self.name)
+        if loc is not None:
+            _advance(ctx, e, self.within)
+
+    def read(self, rc: _RCtx) -> tuple[bool, Any]:
+        el = rc.one(("num", self.type))
+        if el is None:
+            return False, None
+        v = el.get("value") or ""
+        if _INT.fullmatch(v) is None:
+            raise _err(rc.doc, el, f"<num type={self.type!r}> needs an integer @value, not {v!r}")
+        return True, int(v)
+
+    def keys(self) -> tuple[tuple[str, str | None], ...]:
+        return (("num", self.type),)
+
+
+def _iso(value: date) -> str:
+    return value.isoformat()
+
+
+def _parse_when(rc: _RCtx, el: etree._Element, kind: Callable[..., date]) -> date:
+    v = el.get("when") or ""
+    try:
+        if kind is datetime:
+            return datetime.fromisoformat(v)
+        if "T" in v:
+            raise ValueError
+        return date.fromisoformat(v)
+    except ValueError:
+        what = "date and time" if kind is datetime else "date"
+        raise _err(rc.doc, el, f"@when={v!r} is not an ISO {what}", "TEI-DATE") from None
+
+
+@dataclass(frozen=True, slots=True)
+class When(_Carrier):
+    """A date or datetime in @when: on the element of another field (host) when it has one,
+    else on a <date> of its own around the characters the locator finds."""
+
+    name: str
+    type: str
+    kind: Callable[..., date] = datetime
+    host: str | None = None
+    locate: Locator | None = None
+    host_key: tuple[str, str] | None = None
+
+    def write(self, value: Any, ctx: _WCtx) -> None:
+        if value is None:
+            return
+        if self.host is not None and self.host in ctx.by_field:
+            ctx.by_field[self.host].attrs["when"] = _iso(value)
+            return
+        loc = self.locate(ctx, value, ctx.cursor, len(ctx.text)) if self.locate else None
+        s, e = loc if loc is not None else (ctx.cursor, ctx.cursor)
+        ctx.add(s, e, "date", {"type": self.type, "when": _iso(value)}, self.name)
+        if loc is not None:
+            ctx.cursor = max(ctx.cursor, e)
+
+    def read(self, rc: _RCtx) -> tuple[bool, Any]:
+        if self.host_key is not None:
+            host = rc.one(self.host_key)
+            if host is not None and host.get("when") is not None:
+                return True, _parse_when(rc, host, self.kind)
+        el = rc.one(("date", self.type))
+        if el is None:
+            return False, None
+        return True, _parse_when(rc, el, self.kind)
+
+    def keys(self) -> tuple[tuple[str, str | None], ...]:
+        return (("date", self.type),)
+
+
+@dataclass(frozen=True, slots=True)
+class Cat(_Carrier):
+    """A value of a closed vocabulary: @ana pointing to a category (on the part element with
+    host=".", on another field's element, or on a <seg> of its own)."""
+
+    name: str
+    type: str
+    tax: str
+    host: str | None = None
+    locate: Locator | None = None
+    within: str | None = None
+    host_key: tuple[str, str] | None = None
+
+    def write(self, value: Any, ctx: _WCtx) -> None:
+        if value is None:
+            return
+        ptr = "#" + ctx.reg.cat(self.tax, value)
+        if self.host == ".":
+            ctx.self_attrs["ana"] = ptr
+            return
+        if self.host is not None and self.host in ctx.by_field:
+            ctx.by_field[self.host].attrs["ana"] = ptr
+            return
+        lo, hi = _range(ctx, self.within)
+        loc = (
+            self.locate(ctx, value, lo, hi)
+            if self.locate is not None
+            else _find(ctx.text, value, lo, hi)
+        )
+        s, e = loc if loc is not None else (ctx.cursor, ctx.cursor)
+        ctx.add(s, e, "seg", {"type": self.type, "ana": ptr}, self.name)
+        if loc is not None:
+            _advance(ctx, e, self.within)
+
+    def read(self, rc: _RCtx) -> tuple[bool, Any]:
+        if self.host == ".":
+            if rc.el.get("ana") is None:
+                return False, None
+            return True, rc.category(rc.el, "ana", self.tax)
+        if self.host_key is not None:
+            host = rc.one(self.host_key)
+            if host is not None and host.get("ana") is not None:
+                return True, rc.category(host, "ana", self.tax)
+        el = rc.one(("seg", self.type))
+        if el is None:
+            return False, None
+        return True, rc.category(el, "ana", self.tax)
+
+    def keys(self) -> tuple[tuple[str, str | None], ...]:
+        return () if self.host == "." else (("seg", self.type),)
+
+
+@dataclass(frozen=True, slots=True)
+class Cats(_Carrier):
+    """A tuple of vocabulary values: one <seg type=... ana=...> per item, in order (inside the
+    span of another field when they stand there, as NOTAL inside a reference)."""
+
+    name: str
+    type: str
+    tax: str
+    within: str | None = None
+    locate: Locator | None = None
+
+    def _loc(self, ctx: _WCtx, item: str, lo: int, hi: int) -> tuple[int, int] | None:
+        if self.locate is not None:
+            return self.locate(ctx, item, lo, hi)
+        return _find(ctx.text, item, lo, hi)
+
+    def write(self, value: Any, ctx: _WCtx) -> None:
+        host = ctx.by_field.get(self.within) if self.within is not None else None
+        inside = host is not None and host.end > host.start
+        lo, hi = (
+            (host.start, host.end) if host is not None and inside else (ctx.cursor, len(ctx.text))
+        )
+        for item in value:
+            ptr = "#" + ctx.reg.cat(self.tax, item)
+            loc = self._loc(ctx, item, lo, hi)
+            if loc is None and inside:
+                inside = False  # not inside the host's span: look after it
+                lo, hi = ctx.cursor, len(ctx.text)
+                loc = self._loc(ctx, item, lo, hi)
+            if loc is None:
+                ctx.add(ctx.cursor, ctx.cursor, "seg", {"type": self.type, "ana": ptr}, self.name)
+                continue
+            ctx.add(loc[0], loc[1], "seg", {"type": self.type, "ana": ptr}, self.name)
+            lo = loc[1]
+            if not inside:
+                ctx.cursor = max(ctx.cursor, loc[1])
+
+    def read(self, rc: _RCtx) -> tuple[bool, Any]:
+        els = rc.index.get(("seg", self.type), [])
+        return True, tuple(rc.category(el, "ana", self.tax) for el in els)
+
+    def keys(self) -> tuple[tuple[str, str | None], ...]:
+        return (("seg", self.type),)
+
+
+@dataclass(frozen=True, slots=True)
+class Flag(_Carrier):
+    """A boolean: an attribute value on the part element (attr given), or an element that is
+    present exactly when the value is true (around the characters the locator finds)."""
+
+    name: str
+    attr: str | None = None
+    attr_value: str = ""
+    tag: str = "seg"
+    type: str = ""
+    locate: Locator | None = None
+
+    def write(self, value: Any, ctx: _WCtx) -> None:
+        if not value:
+            return
+        if self.attr is not None:
+            ctx.self_attrs[self.attr] = self.attr_value
+            return
+        loc = self.locate(ctx, value, ctx.cursor, len(ctx.text)) if self.locate else None
+        s, e = loc if loc is not None else (ctx.cursor, ctx.cursor)
+        ctx.add(s, e, self.tag, {"type": self.type}, self.name)
+        ctx.cursor = max(ctx.cursor, e)
+
+    def read(self, rc: _RCtx) -> tuple[bool, Any]:
+        if self.attr is not None:
+            v = rc.el.get(self.attr)
+            if v is not None and v != self.attr_value:
+                raise _err(rc.doc, rc.el, f"@{self.attr}={v!r} (expected {self.attr_value!r})")
+            return True, v is not None
+        return True, rc.one((self.tag, self.type)) is not None
+
+    def keys(self) -> tuple[tuple[str, str | None], ...]:
+        return () if self.attr is not None else ((self.tag, self.type),)
+
+
+_WORD = re.compile(r"[^\s\x00-\x1f\x7f-\x9f]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Attr(_Carrier):
+    """A string in an attribute of the part element (@n free text, @subtype one word)."""
+
+    name: str
+    attr: str
+
+    def write(self, value: Any, ctx: _WCtx) -> None:
+        if value is None:
+            return
+        if self.attr == "n":
+            ctx.self_attrs["n"] = _esc_value(value)
+        elif _WORD.fullmatch(value) is None:
+            raise CablekitError(
+                f"{self.name}={value!r} cannot be written as a TEI @{self.attr} (one word)",
+                code="TEI-WRITE",
+            )
+        else:
+            ctx.self_attrs[self.attr] = value
+
+    def read(self, rc: _RCtx) -> tuple[bool, Any]:
+        v = rc.el.get(self.attr)
+        if v is None:
+            return False, None
+        return True, _unesc_value(v) if self.attr == "n" else v
+
+
+def _empty(tag: str, attrs: dict[str, str], inner: str = "") -> str:
+    a = "".join(f' {k}="{_esc_attr(v)}"' for k, v in attrs.items())
+    return f"<{tag}{a}>{inner}</{tag}>" if inner else f"<{tag}{a}/>"
+
+
+_SEPARATOR = re.compile(r"[ \t]*:?[ \t]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Pairs(_Carrier):
+    """(key, value) pairs: <seg type="record-field"> around 'key: value', the key in
+    <term type="key">, the value in <seg type="value">."""
+
+    name: str
+
+    def write(self, value: Any, ctx: _WCtx) -> None:
+        text = ctx.text
+        for key, val in value:
+            start = ctx.cursor
+            kloc = _find(text, key, start, len(text)) if key else None
+            loc = None
+            if kloc is not None:
+                ks, ke = kloc
+                sep = _SEPARATOR.match(text, ke)
+                vs = sep.end() if sep else ke
+                line_end = text.find("\n", vs)
+                if not val:
+                    # An empty value sits right after the key, inside the field's span.
+                    if vs > ke:
+                        loc = (ks, ke, ke, ke, vs)
+                else:
+                    vloc = _find(text, val, vs, len(text) if line_end < 0 else line_end)
+                    if vloc is not None:
+                        loc = (ks, ke, vloc[0], vloc[1], vloc[1])
+            if loc is None:
+                inner = _empty("term", {"type": "key", "n": _esc_value(key)}) + _empty(
+                    "seg", {"type": "value", "n": _esc_value(val)}
+                )
+                ctx.add(start, start, "seg", {"type": "record-field"}, self.name, inner)
+                continue
+            ks, ke, vs, ve, end = loc
+            ctx.add(ks, end, "seg", {"type": "record-field"}, self.name)
+            kattrs = {"type": "key"}
+            if text[ks:ke] != key:
+                kattrs["n"] = _esc_value(key)
+            ctx.add(ks, ke, "term", kattrs, "_key")
+            vattrs = {"type": "value"}
+            if text[vs:ve] != val:
+                vattrs["n"] = _esc_value(val)
+            ctx.add(vs, ve, "seg", vattrs, "_value")
+            ctx.cursor = max(ctx.cursor, end)
+
+    def read(self, rc: _RCtx) -> tuple[bool, Any]:
+        out: list[tuple[str, str]] = []
+        for rec in rc.index.get(("seg", "record-field"), []):
+            keys = [x for x in rec if isinstance(x.tag, str) and _local(x) == "term"]
+            vals = [x for x in rec if isinstance(x.tag, str) and _local(x) == "seg"]
+            if len(keys) != 1 or len(vals) != 1 or vals[0].get("type") != "value":
+                raise _err(rc.doc, rec, "a record field holds one <term type='key'> and one value")
+            out.append((rc.str_value(keys[0]), rc.str_value(vals[0])))
+        return True, tuple(out)
+
+    def keys(self) -> tuple[tuple[str, str | None], ...]:
+        return (("seg", "record-field"), ("term", "key"), ("seg", "value"))
+
+
+@dataclass(frozen=True, slots=True)
+class HostAttr(_Carrier):
+    """A string kept in an attribute of another field's element (a cable id in the @cRef of
+    the reference it resolves), or on an empty element of its own when that field is absent."""
+
+    name: str
+    host: str
+    host_key: tuple[str, str]
+    attr: str
+    tag: str
+    type: str
+
+    def write(self, value: Any, ctx: _WCtx) -> None:
+        if value is None:
+            return
+        host = ctx.by_field.get(self.host)
+        if host is not None:
+            host.attrs[self.attr] = _esc_value(value)
+            return
+        ctx.add(
+            ctx.cursor,
+            ctx.cursor,
+            self.tag,
+            {"type": self.type, self.attr: _esc_value(value)},
+            self.name,
+        )
+
+    def read(self, rc: _RCtx) -> tuple[bool, Any]:
+        host = rc.one(self.host_key)
+        if host is not None and host.get(self.attr) is not None:
+            return True, _unesc_value(host.get(self.attr) or "")
+        el = rc.one((self.tag, self.type))
+        if el is None:
+            return False, None
+        return True, _unesc_value(el.get(self.attr) or "")
+
+    def keys(self) -> tuple[tuple[str, str | None], ...]:
+        return ((self.tag, self.type),)
+
+
+# --- locators for values that are normalized from their characters ----------------------------
+
+_CLS_SPACED = re.compile(r"[A-Za-z](?:[ ]{1,2}[A-Za-z](?![A-Za-z]))+")
+_CLS_WORDS = re.compile(
+    r"(?i)\b(?:TOP\s+SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED|UNCLAS|LIMITED\s+OFFICIAL\s+USE)\b"
+)
+
+
+def _loc_classification(ctx: _WCtx, value: Any, lo: int, hi: int) -> tuple[int, int] | None:
+    text = ctx.text
+    i = lo
+    while i < hi and not text[i].isalpha():
+        i += 1
+    m = _CLS_SPACED.match(text, i, hi)
+    if m is not None and m.end() - m.start() >= 5:
+        return m.span()
+    m2 = _CLS_WORDS.search(text, lo, hi)
+    return m2.span() if m2 else None
+
+
+@lru_cache(maxsize=256)
+def _marking_pattern(value: str) -> re.Pattern[str]:
+    return re.compile(r"\(\s*" + re.escape(value) + r"\s*\)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def _letter_pattern(value: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![A-Za-z])" + re.escape(value) + r"(?![A-Za-z])", re.IGNORECASE)
+
+
+def _loc_marking(ctx: _WCtx, value: Any, lo: int, hi: int) -> tuple[int, int] | None:
+    m = _marking_pattern(value).search(ctx.text, lo, hi)
+    return m.span() if m else _find(ctx.text, value, lo, hi)
+
+
+def _loc_prosign_letter(index: int) -> Locator:
+    def locate(ctx: _WCtx, value: Any, lo: int, hi: int) -> tuple[int, int] | None:
+        host = ctx.by_field.get("precedence")
+        if host is None or host.end - host.start <= index:
+            return None
+        return (host.start + index, host.start + index + 1)
+
+    return locate
+
+
+_RE_KEYWORD = re.compile(r"\s*(TO|INFO|XMT)\b", re.IGNORECASE)
+_RE_REF_LABEL = re.compile(r"\s*((?:REFS?|REFERENCES?)\b\s*[:.]?)", re.IGNORECASE)
+
+
+def _loc_regex(pattern: re.Pattern[str]) -> Locator:
+    def locate(ctx: _WCtx, value: Any, lo: int, hi: int) -> tuple[int, int] | None:
+        m = pattern.match(ctx.text, lo, hi)
+        if m is None:
+            return None
+        return m.span(1) if m.lastindex else (m.start(), m.end())
+
+    return locate
+
+
+@lru_cache(maxsize=512)
+def _julian_pattern(day: int) -> re.Pattern[str]:
+    return re.compile(rf"(?<![0-9])0*{day}(?=[0-9]{{4}}(?![0-9]))")
+
+
+def _loc_julian(ctx: _WCtx, value: Any, lo: int, hi: int) -> tuple[int, int] | None:
+    """The Julian day glued to the filing time (1361324: day 136, 13:24)."""
+    m = _julian_pattern(value).search(ctx.text, lo, hi) if value >= 0 else None
+    return m.span() if m else _find_int(ctx.text, value, lo, hi)
+
+
+def _loc_line(ctx: _WCtx, value: Any, lo: int, hi: int) -> tuple[int, int] | None:
+    """The first non-blank line from lo, without its blanks."""
+    text = ctx.text
+    s = lo
+    while s < hi and text[s].isspace():
+        s += 1
+    e = text.find("\n", s, hi)
+    e = hi if e < 0 else e
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return (s, e) if e > s else None
+
+
+def _loc_reason(ctx: _WCtx, value: Any, lo: int, hi: int) -> tuple[int, int] | None:
+    m = _letter_pattern(value).search(ctx.text, lo, hi)
+    return m.span() if m else None
+
+
+# --- the part specs ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PartSpec:
+    """How one part type is marked up: its element in a division (`block`), whether it can
+    stand in the transmission opener (as a <seg>), and the carriers of its fields."""
+
+    kind: str
+    block: str  # ab | fw | p | note | signed
+    carriers: tuple[_Carrier, ...]
+    in_opener: bool = False
+    envelope: bool = False  # a transmission line: starts the opener
+    zone: str = "neutral"  # header | body | neutral: which division it opens
+
+
+_KEY = ("seg", "keyword")
+
+
+def _specs() -> dict[str, PartSpec]:
+    cls_loc = _loc_classification
+    specs = [
+        PartSpec(
+            "start-of-message",
+            "ab",
+            (Span("channel", "idno", "channel"), Span("serial", "idno", "channel-serial")),
+            in_opener=True,
+            envelope=True,
+            zone="body",
+        ),
+        PartSpec(
+            "routing",
+            "ab",
+            (
+                Span("precedence", "seg", "prosign"),
+                Cat(
+                    "action_precedence",
+                    "action-precedence",
+                    "precedence",
+                    within="precedence",
+                    locate=_loc_prosign_letter(0),
+                ),
+                Cat(
+                    "info_precedence",
+                    "info-precedence",
+                    "precedence",
+                    within="precedence",
+                    locate=_loc_prosign_letter(1),
+                ),
+                Texts("routing_indicators", "idno", "routing-indicator"),
+            ),
+            in_opener=True,
+            envelope=True,
+            zone="body",
+        ),
+        PartSpec(
+            "originator",
+            "ab",
+            (
+                Span("routing_indicator", "idno", "routing-indicator"),
+                Span("station_serial", "idno", "station-serial"),
+                Span("section", "num", "transmission-section"),
+                Int("julian_day", "julian-day", locate=_loc_julian),
+                Span("filing_time", "time", "filing-time"),
+            ),
+            in_opener=True,
+            envelope=True,
+            zone="body",
+        ),
+        PartSpec(
+            "security",
+            "ab",
+            (
+                Span("prosign", "seg", "prosign"),
+                Span("classification_chars", "seg", "classification-chars"),
+                Cat(
+                    "classification",
+                    "classification",
+                    "classification",
+                    host="classification_chars",
+                    host_key=("seg", "classification-chars"),
+                ),
+                Span("specat", "seg", "specat"),
+                Texts("signals", "seg", "signal"),
+            ),
+            in_opener=True,
+            envelope=True,
+            zone="body",
+        ),
+        PartSpec(
+            "dtg",
+            "ab",
+            (
+                Span("precedence", "seg", "precedence-letters"),
+                Span("dtg", "date", "date-time-group"),
+                When("sent", "sent", host="dtg", host_key=("date", "date-time-group")),
+            ),
+            in_opener=True,
+            envelope=True,
+            zone="body",
+        ),
+        PartSpec("from", "ab", (Span("name", "orgName", "originator"),), True, True, "body"),
+        PartSpec(
+            "addressee",
+            "ab",
+            (
+                Attr("role", "subtype"),
+                Flag("keyword", tag="seg", type="keyword", locate=_loc_regex(_RE_KEYWORD)),
+                Span("routing_indicator", "idno", "routing-indicator"),
+                Span("name", "orgName", "addressee"),
+                Span("precedence_raw", "seg", "precedence"),
+                Cat(
+                    "precedence",
+                    "precedence-normalized",
+                    "precedence",
+                    host="precedence_raw",
+                    host_key=("seg", "precedence"),
+                ),
+                Span("serial", "num", "serial"),
+            ),
+            in_opener=True,
+            envelope=True,
+            zone="body",
+        ),
+        PartSpec("protocol", "ab", (Span("signal", "seg", "signal"),), True, False, "neutral"),
+        PartSpec("extract-notice", "ab", (), True, True, "body"),
+        PartSpec(
+            "banner",
+            "fw",
+            (
+                Cat("classification", "classification", "classification", locate=cls_loc),
+                Int("section", "section"),
+                Int("sections", "sections"),
+                Span("station", "placeName", "station"),
+                Span("serial", "idno", "message-serial"),
+                Flag("repeat", attr="subtype", attr_value="repeat"),
+            ),
+            zone="header",
+        ),
+        PartSpec(
+            "captions",
+            "ab",
+            (Cats("captions", "caption", "handling"),),
+            zone="header",
+        ),
+        PartSpec("passing", "ab", (), zone="header"),
+        PartSpec(
+            "eo",
+            "ab",
+            (
+                Span("order", "idno", "executive-order"),
+                Span("decl", "date", "declassify"),
+                When(
+                    "decl_date",
+                    "declassify-on",
+                    kind=date,
+                    host="decl",
+                    host_key=("date", "declassify"),
+                ),
+                Cat(
+                    "decl_kind",
+                    "declassification",
+                    "declassification",
+                    host="decl",
+                    host_key=("date", "declassify"),
+                ),
+                Texts("tags", "term", "tag"),
+            ),
+            zone="header",
+        ),
+        PartSpec("tags", "ab", (Texts("tags", "term", "tag"),), zone="header"),
+        PartSpec(
+            "subject",
+            "ab",
+            (
+                Span("marking", "seg", "portion-marking", locate=_loc_marking),
+                Span("subject", "title", "subject"),
+            ),
+            zone="header",
+        ),
+        PartSpec(
+            "reference",
+            "ab",
+            (
+                Flag("label", tag="label", type="ref-label", locate=_loc_regex(_RE_REF_LABEL)),
+                Span("letter", "label", "letter"),
+                Span("raw", "ref", "reference"),
+                HostAttr("cable_id", "raw", ("ref", "reference"), "cRef", "ref", "cable-id"),
+                Cats("captions", "caption", "handling", within="raw"),
+            ),
+            zone="header",
+        ),
+        PartSpec(
+            "classified-by",
+            "ab",
+            (
+                Span("classifier", "persName", "classifier"),
+                Span("authority", "seg", "authority"),
+                Cats("reasons", "reason", "eo-reason", locate=_loc_reason),
+            ),
+            zone="header",
+        ),
+        PartSpec(
+            "page-break",
+            "fw",
+            (
+                Span("station", "placeName", "station"),
+                Span("serial", "idno", "page-serial"),
+                Int("page", "page"),
+                Int("pages", "pages"),
+                Cat("classification", "classification", "classification", locate=cls_loc),
+            ),
+            in_opener=True,
+        ),
+        PartSpec(
+            "date-line",
+            "ab",
+            (When("when", "date-line", locate=_loc_line),),
+            in_opener=True,
+            envelope=True,
+            zone="body",
+        ),
+        PartSpec("record-dump", "ab", (Pairs("fields"),), True, True, "body"),
+        PartSpec(
+            "paragraph",
+            "p",
+            (
+                Attr("number", "n"),
+                Span("marking", "seg", "portion-marking", locate=_loc_marking),
+                Cat("section", "section", "section", host="."),
+            ),
+            zone="body",
+        ),
+        PartSpec("signature", "signed", (Span("name", "persName", "signer"),), zone="body"),
+        PartSpec(
+            "classification-line",
+            "fw",
+            (Cat("classification", "classification", "classification", host="."),),
+            in_opener=True,
+        ),
+        PartSpec("publisher-line", "note", (), in_opener=True),
+        PartSpec("unrecognized", "ab", (Attr("zone", "subtype"),), in_opener=True),
+    ]
+    return {s.kind: s for s in specs}
+
+
+_ALL_SPECS = _specs()
+_PART_KINDS: dict[str, type] = {t.kind: t for t in PART_TYPES}  # type: ignore[attr-defined]
+# Only the part types the model has; a test checks every model type is covered.
+PART_SPECS: dict[str, PartSpec] = {k: v for k, v in _ALL_SPECS.items() if k in _PART_KINDS}
+
+# --- fields the specs do not name: one generic carrier --------------------------------------
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+@cache
+def _generic_fields(cls: type) -> tuple[tuple[str, Any, Any], ...]:
+    """Fields of a part type no carrier of its spec names (a model newer than the mapping):
+    (name, type hint, default)."""
+    spec = PART_SPECS.get(cls.kind)  # type: ignore[attr-defined]
+    named = {c.name for c in spec.carriers} if spec else set()
+    hints = _hints(cls)
+    defaults = _defaults(cls)
+    return tuple(
+        (f.name, hints[f.name], defaults[f.name])
+        for f in dataclasses.fields(cls)
+        if f.name not in named and f.name not in ("text", "content")
+    )
+
+
+@cache
+def _defaults(cls: type) -> dict[str, Any]:
+    """Each field's default (None for a required field or one built by a factory)."""
+    return {
+        f.name: (f.default if f.default is not dataclasses.MISSING else None)
+        for f in dataclasses.fields(cls)
+    }
+
+
+def _scalar_out(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (date, datetime)):
+        return v.isoformat()
+    return _esc_value(str(v))
+
+
+def _scalar_in(raw: str, hint: Any) -> Any:
+    args = _strip_none(hint)
+    for t in args:
+        try:
+            if t is bool:
+                if raw in ("true", "false"):
+                    return raw == "true"
+                continue
+            if t is int:
+                return int(raw)
+            if t is float:
+                return float(raw)
+            if t is datetime:
+                return datetime.fromisoformat(raw)
+            if t is date:
+                return date.fromisoformat(raw)
+            if t is str:
+                return _unesc_value(raw)
+        except ValueError:
+            continue
+    raise ValueError(f"{raw!r} does not fit {hint}")
+
+
+def _strip_none(hint: Any) -> tuple[Any, ...]:
+    origin = typing.get_origin(hint)
+    if origin is Union or origin is types.UnionType:
+        return tuple(a for a in typing.get_args(hint) if a is not type(None))
+    return (hint,)
+
+
+def _tuple_item_hint(hint: Any) -> Any | None:
+    for t in _strip_none(hint):
+        if typing.get_origin(t) is tuple:
+            args = typing.get_args(t)
+            return args[0] if args else str
+    return None
+
+
+def _generic_items(value: tuple[Any, ...]) -> str:
+    out = []
+    for item in value:
+        if isinstance(item, tuple):
+            out.append(_empty("seg", {"type": "item", "n": str(len(item))}, _generic_items(item)))
+        else:
+            out.append(_empty("seg", {"type": "item", "n": _scalar_out(item)}))
+    return "".join(out)
+
+
+def _generic_write(name: str, value: Any, default: Any, ctx: _WCtx) -> None:
+    """A field the spec does not name: an empty <seg type="field" subtype=name n=value/> at
+    the start of the part (a tuple: @n its length, its items inside)."""
+    if value == default:
+        return
+    attrs = {"type": "field", "subtype": name}
+    if value is None:
+        ctx.add(0, 0, "seg", attrs, name)
+    elif isinstance(value, tuple):
+        attrs["n"] = str(len(value))
+        ctx.add(0, 0, "seg", attrs, name, _generic_items(value))
+    else:
+        attrs["n"] = _scalar_out(value)
+        ctx.add(0, 0, "seg", attrs, name)
+
+
+# --- writer ------------------------------------------------------------------------------------
+
+
+class _Writer:
+    __slots__ = ("addr_ids", "first_header", "reg")
+
+    def __init__(self) -> None:
+        self.reg = _Registry()
+        self.addr_ids: list[str] = []
+        self.first_header: str | None = None
+
+    def fields(self, part: Any, text: str, spec: PartSpec) -> _WCtx:
+        ctx = _WCtx(text, self.reg)
+        for c in spec.carriers:
+            if c.name in ("text", "content"):
+                continue
+            c.write(getattr(part, c.name), ctx)
+        cls: type = type(part)
+        for name, _hint, default in _generic_fields(cls):
+            _generic_write(name, getattr(part, name), default, ctx)
+        return ctx
+
+    def part(
+        self, part: Part, tag: str, *, ptype: str | None, extra: dict[str, str] | None = None
+    ) -> str:
+        spec = PART_SPECS.get(part.kind)
+        if spec is None:
+            raise CablekitError(f"part type {part.kind!r} has no TEI mapping", code="TEI-WRITE")
+        if isinstance(part, Paragraph):
+            return self.paragraph(part, spec)
+        ctx = self.fields(part, part.text, spec)
+        attrs: dict[str, str] = {}
+        if ptype is not None:
+            attrs["type"] = ptype
+        attrs.update(ctx.self_attrs)
+        if extra:
+            attrs.update(extra)
+        return _element(tag, attrs, _render(part.text, ctx.spans, self.reg))
+
+    def page_break(self, pb: PageBreak) -> str:
+        spec = PART_SPECS["page-break"]
+        ctx = self.fields(pb, pb.text, spec)
+        mark = f'<pb n="{pb.page}"/>' if pb.page is not None else "<pb/>"
+        attrs = {"type": "page-break", **ctx.self_attrs}
+        return mark + _element("fw", attrs, _render(pb.text, ctx.spans, self.reg))
+
+    def paragraph(self, para: Paragraph, spec: PartSpec) -> str:
+        first = next((c for c in para.content if isinstance(c, str)), "")
+        ctx = self.fields(para, first, spec)
+        out: list[str] = []
+        prev_str = False
+        used_first = False
+        for item in para.content:
+            if isinstance(item, PageBreak):
+                out.append(self.page_break(item))
+                prev_str = False
+                continue
+            if prev_str or item == "":
+                out.append('<anchor type="string"/>')  # two strings in a row, or an empty one
+            if not used_first and item is first:
+                out.append(_render(item, ctx.spans, self.reg))
+                used_first = True
+            else:
+                out.append(_esc_text(item, self.reg.chars))
+            prev_str = True
+        if not used_first and ctx.spans:
+            # Fields with no string to sit in: empty elements at the start.
+            out.insert(0, _render("", ctx.spans, self.reg))
+        return _element("p", dict(ctx.self_attrs), "".join(out))
+
+
+def _open(tag: str, attrs: dict[str, str]) -> str:
+    return "<" + tag + "".join(f' {k}="{_esc_attr(v)}"' for k, v in attrs.items()) + ">"
+
+
+def _element(tag: str, attrs: dict[str, str], content: str) -> str:
+    a = "".join(f' {k}="{_esc_attr(v)}"' for k, v in attrs.items())
+    return f"<{tag}{a}>{content}</{tag}>" if content else f"<{tag}{a}/>"
+
+
+def _text_body(cable: Cable, w: _Writer) -> str:
+    """<body>: the document division, its opener, header/body divisions and closers."""
+    parts = cable.parts
+    n = 0
+    while n < len(parts) and _spec_of(parts[n]).in_opener:
+        n += 1
+    if not any(_spec_of(p).envelope for p in parts[:n]):
+        n = 0
+    out = ['<body><div type="document">']
+    if n:
+        out.append("<opener>")
+        for p in parts[:n]:
+            out.append(_opener_part(p, w))
+        out.append("</opener>")
+    div_type: str | None = None
+    has_block = False
+    closed = False
+    header_count = 0
+    for p in parts[n:]:
+        spec = _spec_of(p)
+        is_global = spec.block in ("fw", "note")
+        new: str | None = None
+        if div_type is None:
+            new = "header" if spec.zone == "header" else "body"
+        elif isinstance(p, Banner) or (spec.zone == "header" and div_type != "header"):
+            new = "header"
+        elif (spec.zone == "body" and div_type == "header") or (closed and not is_global):
+            new = "body"
+        if new is not None:
+            if div_type is not None:
+                out.append("</div>")
+            attrs = {"type": new}
+            if new == "header":
+                header_count += 1
+                if header_count == 1:
+                    w.first_header = "header-1"
+                    attrs["xml:id"] = "header-1"
+                elif isinstance(p, Banner) and p.repeat:
+                    attrs["sameAs"] = "#header-1"
+            out.append(_open("div", attrs))
+            div_type, has_block, closed = new, False, False
+        if p.kind == "signature":
+            if has_block:
+                out.append("<closer>" + w.part(p, "signed", ptype=None) + "</closer>")
+                closed = True
+                continue
+            out.append(w.part(p, "ab", ptype="signature"))
+            has_block = True
+            continue
+        if isinstance(p, PageBreak):
+            out.append(w.page_break(p))
+            continue
+        out.append(_block_part(p, spec, w))
+        if not is_global:
+            has_block = True
+    if div_type is not None:
+        out.append("</div>")
+    out.append("</div></body>")
+    return "".join(out)
+
+
+def _spec_of(p: Part) -> PartSpec:
+    spec = PART_SPECS.get(p.kind)
+    if spec is None:
+        raise CablekitError(f"part type {p.kind!r} has no TEI mapping", code="TEI-WRITE")
+    return spec
+
+
+def _block_part(p: Part, spec: PartSpec, w: _Writer) -> str:
+    if spec.block == "p":
+        return w.part(p, "p", ptype=None)
+    extra = _addressee_link(p, w)
+    return w.part(p, spec.block, ptype=p.kind, extra=extra)
+
+
+def _opener_part(p: Part, w: _Writer) -> str:
+    spec = _spec_of(p)
+    if isinstance(p, PageBreak):
+        return w.page_break(p)
+    if spec.block in ("fw", "note"):
+        return w.part(p, spec.block, ptype=p.kind)
+    seg = w.part(p, "seg", ptype=p.kind, extra=_addressee_link(p, w))
+    if p.kind in ("dtg", "date-line"):
+        return f"<dateline>{seg}</dateline>"
+    return seg
+
+
+def _addressee_link(p: Part, w: _Writer) -> dict[str, str] | None:
+    if isinstance(p, Addressee) and p.role in ("to", "info"):
+        aid = f"addr-{len(w.addr_ids) + 1}"
+        w.addr_ids.append(aid)
+        return {"corresp": "#" + aid}
+    return None
+
+
+def _front(page: PageMetadata, w: _Writer) -> str:
+    """The seed form's metadata block, verbatim, values marked where they stand."""
+    layout = page.layout or ""
+    ctx = _WCtx(layout, w.reg)
+    for name, tag, typ in (
+        ("identifier", "idno", "cable-id"),
+        ("created", "date", "created"),
+        ("released", "date", "released"),
+        ("classification", "seg", "page-classification"),
+        ("origin", "orgName", "origin"),
+        ("title", "title", "page-title"),
+    ):
+        value = getattr(page, name)
+        if value:
+            loc = _find(layout, value, ctx.cursor, len(layout))
+            if loc is not None and layout[loc[0] : loc[1]] == value:
+                ctx.add(loc[0], loc[1], tag, {"type": typ}, name)
+                ctx.cursor = loc[1]
+    for tag_value in page.tags:
+        loc = _find(layout, tag_value, ctx.cursor, len(layout))
+        if loc is not None and layout[loc[0] : loc[1]] == tag_value:
+            ctx.add(loc[0], loc[1], "term", {"type": "tag"}, "tags")
+            ctx.cursor = loc[1]
+    return (
+        '<front><div type="page-metadata"><ab type="page-metadata">'
+        + _render(layout, ctx.spans, w.reg)
+        + "</ab></div></front>"
+    )
+
+
+# --- header ------------------------------------------------------------------------------------
+
+
+def _h(tag: str, content: str = "", **attrs: str | None) -> str:
+    a = "".join(
+        f' {k.replace("_", ":") if k == "xml_id" else k}="{_esc_attr(v)}"'
+        for k, v in attrs.items()
+        if v is not None
+    )
+    return f"<{tag}{a}>{content}</{tag}>" if content else f"<{tag}{a}/>"
+
+
+def _hx(s: str, w: _Writer) -> str:
+    return _esc_text(s, w.reg.chars)
+
+
+def _page_bibl(page: PageMetadata, w: _Writer) -> str:
+    """The publisher's record of the cable (all of PageMetadata but the layout)."""
+    out: list[str] = []
+    if page.identifier is not None:
+        out.append(_h("idno", _hx(page.identifier, w), type="cable-id"))
+    for name in ("created", "released"):
+        verbatim = getattr(page, name)
+        iso = getattr(page, name + "_iso")
+        if verbatim is not None:
+            out.append(_h("date", _hx(verbatim, w), type=name, when=_iso(iso) if iso else None))
+        elif iso is not None:
+            out.append(_h("date", type=name + "-normalized", when=_iso(iso)))
+    if page.classification is not None:
+        out.append(_h("note", _hx(page.classification, w), type="classification"))
+    if page.origin is not None:
+        out.append(_h("orgName", _hx(page.origin, w), type="origin"))
+    if page.title is not None:
+        out.append(_h("title", _hx(page.title, w), type="page-title"))
+    for t in page.tags:
+        out.append(_h("term", _hx(t, w), type="tag"))
+    for r in page.references:
+        out.append(_h("ref", _hx(r, w), type="reference"))
+    known = {
+        "identifier",
+        "created",
+        "created_iso",
+        "released",
+        "released_iso",
+        "classification",
+        "origin",
+        "title",
+        "tags",
+        "references",
+        "layout",
+    }
+    out.extend(_generic_header_fields(page, known))
+    return _h("bibl", "".join(out), type="page-metadata")
+
+
+def _generic_header_fields(obj: Any, known: set[str]) -> list[str]:
+    """Fields of PageMetadata or Cable the profile does not name: <note type="field">."""
+    out: list[str] = []
+    cls: type = type(obj)
+    defaults = _defaults(cls)
+    for f in dataclasses.fields(obj):
+        if f.name in known:
+            continue
+        v = getattr(obj, f.name)
+        if v == defaults[f.name]:
+            continue
+        if v is None:
+            out.append(_h("note", type="field", subtype=f.name))
+        elif isinstance(v, tuple):
+            items = "".join(
+                _h("seg", type="item", n=_scalar_out(x))
+                if not isinstance(x, tuple)
+                else _h(
+                    "seg",
+                    "".join(_h("seg", type="item", n=_scalar_out(y)) for y in x),
+                    type="item",
+                    n=str(len(x)),
+                )
+                for x in v
+            )
+            out.append(_h("note", items, type="field", subtype=f.name, n=str(len(v))))
+        else:
+            out.append(_h("note", type="field", subtype=f.name, n=_scalar_out(v)))
+    return out
+
+
+def _header(cable: Cable, view: CableView, w: _Writer) -> str:
+    ind = "\n    "
+    # fileDesc
+    title = view.subject or (f"Cable {view.id}" if view.id else "Cable")
+    file_parts = [
+        "<titleStmt>" + _h("title", _hx(title, w), type="main") + "</titleStmt>",
+        "<publicationStmt><authority>cablekit</authority>"
+        + (_h("idno", _hx(view.id, w), type="cable-id") if view.id else "")
+        + "</publicationStmt>",
+        "<notesStmt>"
+        + _h("note", _hx(cable.source_encoding, w), type="source-encoding")
+        + _h("note", "true" if cable.final_newline else "false", type="final-newline")
+        + "".join(
+            _generic_header_fields(cable, {"parts", "page", "source_encoding", "final_newline"})
+        )
+        + "</notesStmt>",
+        "<sourceDesc>"
+        + _ms_desc(cable, view, w)
+        + (_page_bibl(cable.page, w) if cable.page else "")
+        + "</sourceDesc>",
+    ]
+    profile = _profile_desc(cable, view, w)
+    enc = _encoding_desc(w)
+    return (
+        "<teiHeader>\n  <fileDesc>"
+        + ind
+        + ind.join(file_parts)
+        + "\n  </fileDesc>\n  "
+        + enc
+        + ("\n  " + profile if profile else "")
+        + "\n</teiHeader>"
+    )
+
+
+def _ms_desc(cable: Cable, view: CableView, w: _Writer) -> str:
+    ident = [_h("idno", _hx(view.id, w), type="cable-id") if view.id else ""]
+    banner = next(
+        (p for p in cable.parts if isinstance(p, Banner) and p.station and p.serial), None
+    )
+    if banner is not None:
+        ref = f"{banner.station} {banner.serial}"
+        ident.append(_h("altIdentifier", _h("idno", _hx(ref, w)), type="message-reference"))
+    de = next((p for p in cable.parts if p.kind == "originator"), None)
+    if de is not None and de.text.strip():
+        ident.append(
+            _h("altIdentifier", _h("idno", _hx(" ".join(de.text.split()), w)), type="transmission")
+        )
+    if not any(ident):
+        ident = [_h("msName", "unidentified cable")]
+    origin = ""
+    if view.sent is not None or view.origin:
+        origin = (
+            "<history><origin>"
+            + (_h("origDate", when=_iso(view.sent)) if view.sent else "")
+            + (_h("origPlace", _hx(view.origin, w)) if view.origin else "")
+            + "</origin></history>"
+        )
+    admin = ""
+    if view.decl_date is not None:
+        admin = (
+            '<additional><adminInfo><availability status="restricted"><p>Declassify on '
+            + _h("date", view.decl_date.isoformat(), when=view.decl_date.isoformat())
+            + "</p></availability></adminInfo></additional>"
+        )
+    return (
+        "<msDesc><msIdentifier>" + "".join(ident) + "</msIdentifier>" + origin + admin + "</msDesc>"
+    )
+
+
+def _profile_desc(cable: Cable, view: CableView, w: _Writer) -> str:
+    actions: list[str] = []
+    sent = []
+    if view.sender:
+        sent.append(_h("orgName", _hx(view.sender, w)))
+    if view.signature:
+        sent.append(_h("persName", _hx(view.signature, w)))
+    if view.origin:
+        sent.append(_h("placeName", _hx(view.origin, w)))
+    if view.sent is not None:
+        sent.append(_h("date", when=_iso(view.sent)))
+    if sent:
+        actions.append(_h("correspAction", "".join(sent), type="sent"))
+    i = 0
+    for p in cable.parts:
+        if isinstance(p, Addressee) and p.role in ("to", "info"):
+            i += 1
+            if p.name is not None:
+                inner = _h("orgName", _hx(p.name, w))
+            elif p.routing_indicator is not None:
+                inner = _h("idno", _hx(p.routing_indicator, w), type="routing-indicator")
+            else:
+                inner = _h("orgName")
+            actions.append(
+                _h("correspAction", inner, type="received", subtype=p.role, xml_id=f"addr-{i}")
+            )
+    classes: list[str] = []
+    if view.classification:
+        classes.append(
+            _h(
+                "catRef",
+                scheme="#classification",
+                target="#" + w.reg.cat("classification", view.classification),
+            )
+        )
+    for c in view.caveats:
+        classes.append(_h("catRef", scheme="#handling", target="#" + w.reg.cat("handling", c)))
+    if view.tags:
+        classes.append(
+            _h("keywords", "".join(_h("term", _hx(t, w)) for t in view.tags), scheme="#tags")
+        )
+    out = ""
+    if actions:
+        out += "<correspDesc>" + "".join(actions) + "</correspDesc>"
+    if classes:
+        out += "<textClass>" + "".join(classes) + "</textClass>"
+    return "<profileDesc>" + out + "</profileDesc>" if out else ""
+
+
+def _encoding_desc(w: _Writer) -> str:
+    parts = [
+        f'<appInfo><application ident="cablekit" version="{_app_version()}">'
+        "<label>cablekit</label></application></appInfo>"
+    ]
+    if w.reg.chars:
+        chars = "".join(
+            _h(
+                "char",
+                _h("charName", f"CONTROL OR NON-CHARACTER U+{ord(c):04X}")
+                + _h("mapping", f"U+{ord(c):04X}", type="codepoint"),
+                xml_id=_char_id(c),
+            )
+            for c in sorted(w.reg.chars)
+        )
+        parts.append("<charDecl>" + chars + "</charDecl>")
+    by_tax: dict[str, list[tuple[str, str]]] = {}
+    for (tax, value), cid in w.reg.cat_ids.items():
+        by_tax.setdefault(tax, []).append((value, cid))
+    taxes = []
+    for tax, (_prefix, desc) in TAXONOMIES.items():
+        if tax not in by_tax:
+            continue
+        cats = "".join(
+            _h("category", _h("catDesc", _esc_text(_esc_value(v), w.reg.chars)), xml_id=cid)
+            for v, cid in sorted(by_tax[tax])
+        )
+        taxes.append(_h("taxonomy", _h("desc", desc) + cats, xml_id=tax))
+    taxes.append(
+        _h("taxonomy", _h("desc", "TAGS: subject, program and country tags"), xml_id="tags")
+    )
+    parts.append("<classDecl>" + "".join(taxes) + "</classDecl>")
+    return "<encodingDesc>\n    " + "\n    ".join(parts) + "\n  </encodingDesc>"
+
+
+def _app_version() -> str:
+    m = re.match(r"[0-9]+(?:\.[0-9]+){0,3}", __version__)
+    return m[0] if m else "0"
+
+
+# --- public: write -----------------------------------------------------------------------------
+
+
+def dumps_str(cable: Cable) -> str:
+    """The cable as a TEI document (not yet checked; dumps checks it)."""
+    w = _Writer()
+    front = ""
+    if cable.page is not None and cable.page.layout is not None:
+        front = _front(cable.page, w)
+    body = _text_body(cable, w)
+    header = _header(cable, cable.view, w)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<TEI xmlns="{TEI_NS}">\n'
+        + header
+        + '\n<text xml:space="preserve">'
+        + front
+        + body
+        + "</text>\n</TEI>\n"
+    )
+
+
+def dumps(cable: Cable) -> bytes:
+    """The cable as TEI, checked against the profile's RELAX NG and Schematron first."""
+    from cablekit.tei_schemas import check, parse
+
+    data = dumps_str(cable).encode("utf-8")
+    tree = parse(data, "<tei output>")
+    errors = [d for d in check(tree, "<tei output>") if d.severity == "error"]
+    if errors:
+        first = errors[0]
+        raise CablekitError(
+            f"the TEI written for this cable fails the profile: {first.code} {first.message}"
+            + (f" at {first.pointer}" if first.pointer else ""),
+            "<tei output>",
+            first.line,
+            None,
+            code="TEI-WRITE",
+        )
+    return data
+
+
+# --- reader ------------------------------------------------------------------------------------
+
+_OPENER_WRAPPERS = {"dateline"}
+_BLOCK_TAGS = {"ab", "fw", "p", "note", "closer"}
+
+
+def _read_doc(tree: etree._ElementTree, source: str | None) -> Cable:
+    root = tree.getroot()
+    header = root.find(_T + "teiHeader")
+    text = root.find(_T + "text")
+    if header is None or text is None:  # the grammar requires both
+        raise CablekitError("not a cable TEI document", source, 1, None, code="TEI-MODEL")
+    doc = _Doc(source, _read_categories(header), _read_chars(header))
+    page, final_newline, encoding, extra = _read_header(header, doc)
+    front = text.find(_T + "front")
+    if front is not None:
+        if page is None:
+            raise _err(doc, front, "a page metadata block without the publisher's record")
+        block = front.find(f"{_T}div/{_T}ab")
+        if block is None:  # the grammar requires it
+            raise _err(doc, front, "the page metadata block is missing")
+        for el in (front, front[0]):
+            _reject_text(el, doc)
+        page = dataclasses.replace(page, layout=_text_of(block, doc))
+    body = text.find(_T + "body")
+    parts: list[Part] = []
+    _reject_text(text, doc)
+    if body is not None:
+        _reject_text(body, doc)
+        for div in body:
+            if not isinstance(div.tag, str):
+                continue
+            _read_division(div, doc, parts)
+    kwargs: dict[str, Any] = {"parts": tuple(parts), "page": page}
+    if final_newline is not None:
+        kwargs["final_newline"] = final_newline
+    if encoding is not None:
+        kwargs["source_encoding"] = encoding
+    kwargs.update(extra)
+    return Cable(**kwargs)
+
+
+def _reject_text(el: etree._Element, doc: _Doc) -> None:
+    if el.text:
+        raise _err(doc, el, "characters outside any part of the telegram", "TEI-TEXT")
+    for ch in el:
+        if ch.tail:
+            raise _err(doc, ch, "characters outside any part of the telegram", "TEI-TEXT")
+
+
+def _read_division(div: etree._Element, doc: _Doc, parts: list[Part]) -> None:
+    _reject_text(div, doc)
+    for ch in div:
+        if not isinstance(ch.tag, str):
+            continue
+        name = _local(ch)
+        if name == "div":
+            _read_division(ch, doc, parts)
+        elif name == "opener":
+            _reject_text(ch, doc)
+            for item in ch:
+                if not isinstance(item.tag, str):
+                    continue
+                if _local(item) in _OPENER_WRAPPERS:
+                    _reject_text(item, doc)
+                    inner = [x for x in item if isinstance(x.tag, str)]
+                    if len(inner) != 1:
+                        raise _err(doc, item, "a dateline holds exactly one part")
+                    parts.append(_read_part(inner[0], doc))
+                elif _local(item) == "pb":
+                    continue
+                else:
+                    parts.append(_read_part(item, doc))
+        elif name == "closer":
+            _reject_text(ch, doc)
+            inner = [x for x in ch if isinstance(x.tag, str)]
+            if len(inner) != 1 or _local(inner[0]) != "signed":
+                raise _err(doc, ch, "a closer holds exactly one <signed>")
+            parts.append(_read_part(inner[0], doc))
+        elif name == "pb":
+            continue
+        else:
+            parts.append(_read_part(ch, doc))
+
+
+def _part_kind(el: etree._Element, doc: _Doc) -> str:
+    name = _local(el)
+    if name == "p":
+        return "paragraph"
+    if name == "signed":
+        return "signature"
+    kind = el.get("type")
+    if kind is None or kind not in PART_SPECS:
+        raise _err(doc, el, f"<{name} type={kind!r}> is not a part of a telegram", "TEI-PART")
+    return kind
+
+
+def _read_part(el: etree._Element, doc: _Doc) -> Part:
+    kind = _part_kind(el, doc)
+    cls = _PART_KINDS[kind]
+    spec = PART_SPECS[kind]
+    if kind == "paragraph":
+        return _read_paragraph(el, doc, spec)
+    index = _field_index(el, doc, spec, cls)
+    rc = _RCtx(el, doc, index)
+    kwargs = _read_fields(rc, spec, cls)
+    kwargs["text"] = _text_of(el, doc)
+    return _construct(cls, kwargs, el, doc)  # type: ignore[no-any-return]
+
+
+def _construct(cls: type, kwargs: dict[str, Any], el: etree._Element, doc: _Doc) -> Any:
+    try:
+        return cls(**kwargs)
+    except TypeError as e:
+        raise _err(doc, el, f"cannot rebuild the part: {e}") from None
+
+
+@cache
+def _allowed_keys(cls: type) -> frozenset[tuple[str, str | None]]:
+    spec = PART_SPECS[cls.kind]  # type: ignore[attr-defined]
+    keys: set[tuple[str, str | None]] = set()
+    for c in spec.carriers:
+        keys.update(c.keys())
+    if _generic_fields(cls):
+        keys.update({("seg", "field"), ("seg", "item")})
+    return frozenset(keys)
+
+
+def _field_index(
+    el: etree._Element, doc: _Doc, spec: PartSpec, cls: type
+) -> dict[tuple[str, str | None], list[etree._Element]]:
+    allowed = _allowed_keys(cls)
+    index: dict[tuple[str, str | None], list[etree._Element]] = {}
+    for d in el.iterdescendants():
+        tag = d.tag
+        if not isinstance(tag, str):
+            continue
+        name = _local(d)
+        if name == "g":
+            continue
+        key = (name, d.get("type"))
+        if key not in allowed:
+            raise _err(doc, d, f"<{name} type={key[1]!r}> is not a field of a {spec.kind} part")
+        index.setdefault(key, []).append(d)
+    return index
+
+
+def _read_fields(rc: _RCtx, spec: PartSpec, cls: type) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    for c in spec.carriers:
+        found, value = c.read(rc)
+        if found:
+            kwargs[c.name] = value
+    gens = _generic_fields(cls)
+    if gens:
+        kwargs.update(_generic_read(rc, gens))
+    return kwargs
+
+
+def _generic_read(rc: _RCtx, gens: tuple[tuple[str, Any, Any], ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    hints = {name: hint for name, hint, _ in gens}
+    for el in rc.index.get(("seg", "field"), []):
+        name = el.get("subtype") or ""
+        if name not in hints:
+            raise _err(rc.doc, el, f"{name!r} is not a field of this part")
+        out[name] = _generic_value(el, hints[name], rc.doc)
+    return out
+
+
+def _generic_value(el: etree._Element, hint: Any, doc: _Doc) -> Any:
+    raw = el.get("n")
+    try:
+        if raw is None:
+            return None
+        item_hint = _tuple_item_hint(hint)
+        if item_hint is None:
+            return _scalar_in(raw, hint)
+        items = [x for x in el if isinstance(x.tag, str)]
+        if typing.get_origin(item_hint) is tuple:
+            sub_hints = typing.get_args(item_hint)
+            return tuple(
+                tuple(
+                    _scalar_in(y.get("n") or "", sub_hints[min(i, len(sub_hints) - 1)])
+                    for i, y in enumerate(x)
+                    if isinstance(y.tag, str)
+                )
+                for x in items
+            )
+        return tuple(_scalar_in(x.get("n") or "", item_hint) for x in items)
+    except ValueError as e:
+        raise _err(doc, el, f"bad value: {e}") from None
+
+
+def _read_paragraph(el: etree._Element, doc: _Doc, spec: PartSpec) -> Paragraph:
+    """Strings and page breaks in order; an <anchor type="string"/> starts a string."""
+    content: list[str | PageBreak] = []
+    cur: list[str] | None = None
+    fields_els: list[etree._Element] = []
+
+    def flush() -> None:
+        nonlocal cur
+        if cur is not None:
+            content.append("".join(cur))
+            cur = None
+
+    if el.text:
+        cur = [el.text]
+    for ch in el:
+        if isinstance(ch.tag, str):
+            name = _local(ch)
+            if name == "fw" and ch.get("type") == "page-break":
+                flush()
+                content.append(_read_part(ch, doc))  # type: ignore[arg-type]
+            elif name == "anchor" and ch.get("type") == "string":
+                flush()
+                cur = []
+            elif name == "pb":
+                pass
+            else:
+                if cur is None:
+                    cur = []
+                if name == "g":
+                    cur.append(_g_char(ch, doc))
+                else:
+                    fields_els.append(ch)
+                    cur.append(_text_of(ch, doc))
+        if ch.tail:
+            if cur is None:
+                cur = []
+            cur.append(ch.tail)
+    flush()
+    index: dict[tuple[str, str | None], list[etree._Element]] = {}
+    allowed = _allowed_keys(Paragraph)
+    for f in fields_els:
+        for d in f.iter():
+            if not isinstance(d.tag, str) or _local(d) == "g":
+                continue
+            key = (_local(d), d.get("type"))
+            if key not in allowed:
+                raise _err(doc, d, f"<{key[0]} type={key[1]!r}> is not a field of a paragraph")
+            index.setdefault(key, []).append(d)
+    rc = _RCtx(el, doc, index)
+    kwargs = _read_fields(rc, spec, Paragraph)
+    kwargs["content"] = tuple(content)
+    return _construct(Paragraph, kwargs, el, doc)  # type: ignore[no-any-return]
+
+
+def _read_categories(header: etree._Element) -> dict[str, tuple[str, str]]:
+    cats: dict[str, tuple[str, str]] = {}
+    enc = header.find(_T + "encodingDesc")
+    if enc is None:
+        return cats
+    for tax in enc.iterfind(f"{_T}classDecl/{_T}taxonomy"):
+        tid = tax.get(_XML_ID) or ""
+        for cat in tax.iterfind(_T + "category"):
+            cid = cat.get(_XML_ID)
+            desc = cat.find(_T + "catDesc")
+            if cid is not None and desc is not None:
+                cats[cid] = (tid, _unesc_value(desc.text or ""))
+    return cats
+
+
+_CODEPOINT = re.compile(r"U\+([0-9A-F]{4,6})")
+
+
+def _read_chars(header: etree._Element) -> dict[str, str]:
+    chars: dict[str, str] = {}
+    for ch in header.iterfind(f"{_T}encodingDesc/{_T}charDecl/{_T}char"):
+        cid = ch.get(_XML_ID)
+        m = ch.find(_T + "mapping")
+        if cid is None or m is None:
+            continue
+        cm = _CODEPOINT.fullmatch((m.text or "").strip())
+        if cm is not None:
+            cp = int(cm[1], 16)
+            if cp <= 0x10FFFF:
+                chars[cid] = chr(cp)
+    return chars
+
+
+def _header_text(el: etree._Element, doc: _Doc) -> str:
+    return _text_of(el, doc)
+
+
+def _read_header(
+    header: etree._Element, doc: _Doc
+) -> tuple[PageMetadata | None, bool | None, str | None, dict[str, Any]]:
+    fd = header.find(_T + "fileDesc")
+    assert fd is not None  # required by the grammar
+    final_newline: bool | None = None
+    encoding: str | None = None
+    extra: dict[str, Any] = {}
+    notes = fd.find(_T + "notesStmt")
+    if notes is not None:
+        for note in notes.iterfind(_T + "note"):
+            t = note.get("type")
+            if t == "final-newline":
+                v = _header_text(note, doc)
+                if v not in ("true", "false"):
+                    raise _err(doc, note, f"final-newline is 'true' or 'false', not {v!r}")
+                final_newline = v == "true"
+            elif t == "source-encoding":
+                encoding = _header_text(note, doc)
+            elif t == "field":
+                extra.update(_header_generic(note, Cable, doc))
+    bibl = fd.find(f"{_T}sourceDesc/{_T}bibl[@type='page-metadata']")
+    page = _read_page(bibl, doc) if bibl is not None else None
+    return page, final_newline, encoding, extra
+
+
+def _header_generic(note: etree._Element, cls: type, doc: _Doc) -> dict[str, Any]:
+    name = note.get("subtype") or ""
+    hints = _hints(cls)
+    if name not in hints or name in ("parts", "page"):
+        raise _err(doc, note, f"{name!r} is not a field of {cls.__name__}")
+    return {name: _generic_value(note, hints[name], doc)}
+
+
+def _read_page(bibl: etree._Element, doc: _Doc) -> PageMetadata:
+    kw: dict[str, Any] = {}
+    tags: list[str] = []
+    refs: list[str] = []
+    for el in bibl:
+        if not isinstance(el.tag, str):
+            continue
+        name, t = _local(el), el.get("type")
+        if (name, t) == ("idno", "cable-id"):
+            kw["identifier"] = _header_text(el, doc)
+        elif name == "date" and t in ("created", "released"):
+            kw[t] = _header_text(el, doc)
+            if el.get("when") is not None:
+                kw[t + "_iso"] = _when_header(el, doc)
+        elif name == "date" and t in ("created-normalized", "released-normalized"):
+            kw[t.split("-")[0] + "_iso"] = _when_header(el, doc)
+        elif (name, t) == ("note", "classification"):
+            kw["classification"] = _header_text(el, doc)
+        elif (name, t) == ("orgName", "origin"):
+            kw["origin"] = _header_text(el, doc)
+        elif (name, t) == ("title", "page-title"):
+            kw["title"] = _header_text(el, doc)
+        elif (name, t) == ("term", "tag"):
+            tags.append(_header_text(el, doc))
+        elif (name, t) == ("ref", "reference"):
+            refs.append(_header_text(el, doc))
+        elif (name, t) == ("note", "field"):
+            kw.update(_header_generic(el, PageMetadata, doc))
+        else:
+            raise _err(doc, el, f"<{name} type={t!r}> is not part of the publisher's record")
+    kw["tags"] = tuple(tags)
+    kw["references"] = tuple(refs)
+    return _construct(PageMetadata, kw, bibl, doc)  # type: ignore[no-any-return]
+
+
+def _when_header(el: etree._Element, doc: _Doc) -> datetime:
+    v = el.get("when") or ""
+    try:
+        return datetime.fromisoformat(v)
+    except ValueError:
+        raise _err(doc, el, f"@when={v!r} is not an ISO date and time", "TEI-DATE") from None
+
+
+# --- public: read and check --------------------------------------------------------------------
+
+
+def _parse_and_check(
+    data: bytes | str, source: str | None
+) -> tuple[etree._ElementTree | None, list[Diagnostic]]:
+    from cablekit.tei_schemas import check, parse
+
+    try:
+        tree = parse(data, source)
+    except CablekitError as e:
+        return None, [_diag(e, source)]
+    return tree, check(tree, source)
+
+
+def _diag(e: CablekitError, source: str | None) -> Diagnostic:
+    return Diagnostic(e.code, "error", e.message, e.source or source, e.line, e.col)
+
+
+def validate(data: bytes, source: str | None = None) -> list[Diagnostic]:
+    """Diagnostics for a TEI document: well-formedness and safety, the profile's RELAX NG and
+    Schematron, then whether a cable can be rebuilt from it."""
+    tree, diags = _parse_and_check(data, source)
+    if tree is None or any(d.severity == "error" for d in diags):
+        return diags
+    try:
+        _read_doc(tree, source)
+    except CablekitError as e:
+        diags.append(_diag_with_pointer(e, source))
+    return diags
+
+
+def _diag_with_pointer(e: CablekitError, source: str | None) -> Diagnostic:
+    msg, pointer = e.message, None
+    m = re.search(r" \(at (/[^)]*)\)$", msg)
+    if m is not None:
+        msg, pointer = msg[: m.start()], m[1]
+    return Diagnostic(e.code, "error", msg, e.source or source, e.line, e.col, pointer)
+
+
+def loads(data: bytes | str, source: str | None = None) -> Cable:
+    """A cable from a TEI document of this profile; anything invalid raises CablekitError."""
+    tree, diags = _parse_and_check(data, source)
+    errors = [d for d in diags if d.severity == "error"]
+    if tree is None or errors:
+        first = errors[0]
+        raise CablekitError(
+            first.message + (f" (at {first.pointer})" if first.pointer else ""),
+            source,
+            first.line,
+            first.col,
+            code=first.code,
+        )
+    return _read_doc(tree, source)
