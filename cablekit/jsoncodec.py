@@ -26,6 +26,7 @@ from functools import cache
 from types import MappingProxyType, NoneType, UnionType
 from typing import Any
 
+from cablekit import jsonschema_engine as engine
 from cablekit.errors import CablekitError, Diagnostic
 from cablekit.model import (
     PART_TYPES,
@@ -246,11 +247,20 @@ def encode_part(part: object) -> dict[str, Json]:
     return {kind: _encode_fields(part, specs)}
 
 
+@cache
+def _decoders() -> Mapping[str, tuple[type, Mapping[str, FieldSpec]]]:
+    return MappingProxyType(
+        {
+            k: (t, MappingProxyType({s.name: s for s in specs}))
+            for k, (t, specs) in part_specs().items()
+        }
+    )
+
+
 def decode_part(obj: Mapping[str, Json]) -> Any:
     """The part a schema-valid `{kind: {...}}` object describes."""
     ((kind, body),) = obj.items()
-    cls, specs = part_specs()[kind]
-    by_name = {s.name: s for s in specs}
+    cls, by_name = _decoders()[kind]
     return cls(**{k: _decode_value(by_name[k], v) for k, v in body.items()})
 
 
@@ -379,10 +389,6 @@ def from_document(doc: Mapping[str, Json]) -> Cable:
     return Cable(parts=parts, page=page, **fields)
 
 
-def escape_pointer_token(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
 def inconsistencies(doc: Mapping[str, Json], cable: Cable) -> Iterator[tuple[str, str]]:
     """(pointer, message) for each place the document disagrees with its own layout."""
     if doc.get("page") is None and PAGE_BLOCK_KEY in doc["layout"]:
@@ -397,12 +403,13 @@ def inconsistencies(doc: Mapping[str, Json], cable: Cable) -> Iterator[tuple[str
             ptr, found, expected = _first_difference(have, want, "/" + key)
             yield (
                 ptr,
-                f"the readable block says {_short(found)} but the layout gives {_short(expected)} "
+                f"the readable block says {found} but the layout gives {expected} "
                 "(layout parts are the source of truth: change them, then regenerate this block)",
             )
 
 
-def _first_difference(have: Json, want: Json, ptr: str) -> tuple[str, Json, Json]:
+def _first_difference(have: Json, want: Json, ptr: str) -> tuple[str, str, str]:
+    """(pointer, what the document says, what the layout gives) at the first difference."""
     if isinstance(have, list) and isinstance(want, list):
         for i, (h, w) in enumerate(zip(have, want, strict=False)):
             if h != w:
@@ -412,13 +419,12 @@ def _first_difference(have: Json, want: Json, ptr: str) -> tuple[str, Json, Json
     if isinstance(have, dict) and isinstance(want, dict):
         for k, w in want.items():
             if have.get(k) != w:
-                return _first_difference(have.get(k), w, f"{ptr}/{escape_pointer_token(k)}")
-    return ptr, have, want
+                return _first_difference(have.get(k), w, f"{ptr}/{engine.escape_token(k)}")
+    return ptr, _short(have), _short(want)
 
 
 def _short(value: Json, limit: int = 80) -> str:
-    s = value if isinstance(value, str) and value.endswith(" items") else None
-    text = s if s is not None else json.dumps(value, ensure_ascii=False)
+    text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -431,9 +437,7 @@ def dump_bytes(doc: Json, *, compact: bool, fast: bool | None = None) -> bytes:
     orjson and the standard library give the same bytes (a test proves it over the corpus);
     a string holding a lone surrogate cannot be written and raises UnicodeError.
     """
-    from cablekit.jsonschema_engine import orjson_module
-
-    orjson = orjson_module() if fast is None or fast else None
+    orjson = engine.orjson_module() if fast is None or fast else None
     if orjson is not None:
         try:
             out: bytes = orjson.dumps(doc, option=0 if compact else orjson.OPT_INDENT_2)
@@ -460,8 +464,6 @@ def _label(cable: Cable) -> str:
 
 def validated_document(cable: Cable, *, fast: bool | None = None) -> dict[str, Json]:
     """The cable's JSON document, validated against the bundled schema (CablekitError if not)."""
-    from cablekit import jsonschema_engine as engine
-
     try:
         doc = to_document(cable)
     except (ModelShapeError, AttributeError, TypeError) as e:
@@ -500,15 +502,13 @@ def check_cable(cable: Cable, *, fast: bool | None = None) -> list[Diagnostic]:
     return []
 
 
-def version_findings(value: Json) -> list[Any]:
+def version_findings(value: Json) -> list[engine.Finding]:
     """Is this a cablekit cable document of a major version this reader knows?"""
-    from cablekit.jsonschema_engine import Finding, json_type
-
     if not isinstance(value, dict):
         return [
-            Finding(
+            engine.Finding(
                 "CK-JSON-NOT-CABLE",
-                f"a cable document is a JSON object, found {json_type(value)}",
+                f"a cable document is a JSON object, found {engine.json_type(value)}",
                 "",
             )
         ]
@@ -516,7 +516,7 @@ def version_findings(value: Json) -> list[Any]:
     if fmt != FORMAT_NAME:
         what = "has no 'format'" if "format" not in value else f"has format {_short(fmt)}"
         return [
-            Finding(
+            engine.Finding(
                 "CK-JSON-NOT-CABLE",
                 f"not a cablekit cable document: it {what}, not {FORMAT_NAME!r}",
                 "/format" if "format" in value else "",
@@ -526,7 +526,7 @@ def version_findings(value: Json) -> list[Any]:
     if not isinstance(version, str) or not _VERSION.fullmatch(version):
         what = "has no 'version'" if "version" not in value else f"is {_short(version)}"
         return [
-            Finding(
+            engine.Finding(
                 "CK-JSON-VERSION",
                 f"the format version {what}; expected MAJOR.MINOR such as {FORMAT_VERSION!r}",
                 "/version" if "version" in value else "",
@@ -536,7 +536,7 @@ def version_findings(value: Json) -> list[Any]:
     if major != FORMAT_MAJOR:
         newer = "a newer" if major > FORMAT_MAJOR else "an older"
         return [
-            Finding(
+            engine.Finding(
                 "CK-JSON-VERSION",
                 f"format version {version} is not supported: this reader reads "
                 f"{FORMAT_MAJOR}.x (the document comes from {newer} cablekit)",
@@ -559,7 +559,6 @@ def read(
 ) -> tuple[Cable | None, list[Diagnostic]]:
     """Parse, check the version, validate against the schema, build the cable, and check
     the readable block against it. The cable is None when any diagnostic is an error."""
-    from cablekit import jsonschema_engine as engine
 
     def canonical(value: Json) -> bytes:
         out = dump_bytes(value, compact=compact, fast=fast)

@@ -97,13 +97,27 @@ def test_every_property_has_a_description(schema: dict[str, Any]) -> None:
     assert not undocumented, undocumented
 
 
-def test_every_field_has_a_hand_written_annotation() -> None:
-    """A model field the table does not describe would make the builder fail."""
-    for kind, (_cls, specs) in jsoncodec.part_specs().items():
-        notes = jsonschema_build.ANNOTATIONS[kind]
-        assert notes.get(""), kind
-        for spec in specs:
-            assert spec.name == "text" or spec.name in notes, f"{kind}.{spec.name}"
+def test_every_field_has_a_hand_written_description(schema: dict[str, Any]) -> None:
+    """A field or part kind the model gained gets a stand-in description so the schema stays
+    usable; this test lists them until someone describes them in jsonschema_build."""
+    stand_ins = [
+        path
+        for path, node in walk(schema)
+        if "not described yet" in str(node.get("description", ""))
+    ]
+    assert not stand_ins, f"describe these in cablekit/jsonschema_build.py: {stand_ins}"
+    for kind in jsoncodec.part_specs():
+        assert jsonschema_build.ANNOTATIONS.get(kind, {}).get(""), kind
+
+
+def test_a_new_part_type_gets_a_complete_schema() -> None:
+    body = jsonschema_build._object(jsoncodec.field_specs(_FuturePart), {}, "A future part.")
+    assert body["required"] == ["text", "mode"]
+    assert body["additionalProperties"] is False
+    props = body["properties"]
+    assert props["note"]["type"] == "string" and props["items"]["items"] == {"type": "string"}
+    assert props["flag"]["type"] == "boolean"
+    assert all("not described yet" in p["description"] for n, p in props.items() if n != "text")
 
 
 def test_objects_are_closed(schema: dict[str, Any]) -> None:
