@@ -262,7 +262,7 @@ class _RecordLike(Protocol):
     def telegram(self) -> str: ...
 
     @property
-    def page(self) -> PageMetadata: ...
+    def page(self) -> PageMetadata | None: ...
 
 
 def cable_from_csv_record(record: _RecordLike, source: str | None = None) -> Cable:
@@ -280,12 +280,14 @@ _BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True, slots=True)
-class CsvScan:
+class BulkScan:
+    """A first pass over a file of many cables (a bulk CSV, JSON Lines)."""
+
     sha256: str
-    ids: tuple[tuple[int, str], ...]  # (line, reference id) of each record start
+    ids: tuple[tuple[int, str], ...]  # (line, cable id) where each cable starts
 
 
-def scan_csv(stream: IO[bytes], ids: bool = True) -> CsvScan:
+def scan_csv(stream: IO[bytes], ids: bool = True) -> BulkScan:
     """One pass over a bulk CSV (the stream is closed): its sha256 and the cable id at each
     record start, so output names can be checked for collisions before anything is written.
     Lines are counted as converters/csv.py counts them."""
@@ -299,7 +301,37 @@ def scan_csv(stream: IO[bytes], ids: bool = True) -> CsvScan:
                 if m:
                     cid = _CSV_UNESCAPE.sub(rb"\1", m[2]).decode("utf-8", "replace")
                     found.append((lineno, cid))
-    return CsvScan(h.hexdigest(), tuple(found))
+    return BulkScan(h.hexdigest(), tuple(found))
+
+
+def _json_id(line: bytes) -> str:
+    """The name of a JSON cable's output: its page's reference id (the publisher's, unique
+    in the release, as a bulk CSV's outputs are named), else the id read from the telegram
+    (which two published cables may share)."""
+    try:
+        doc = json.loads(line)
+    except ValueError:
+        return ""
+    if not isinstance(doc, dict):
+        return ""
+    page = doc.get("page")
+    cid = page.get("identifier") if isinstance(page, dict) else None
+    if not isinstance(cid, str) or not cid:
+        cid = doc.get("id")
+    return cid if isinstance(cid, str) else ""
+
+
+def scan_jsonl(stream: IO[bytes]) -> BulkScan:
+    """One pass over a JSON Lines file (the stream is closed): its sha256 and the cable id
+    of each line that is not blank ("" when the line does not name one)."""
+    h = hashlib.sha256()
+    found: list[tuple[int, str]] = []
+    with stream:
+        for lineno, raw in enumerate(stream, 1):
+            h.update(raw)
+            if raw.strip():
+                found.append((lineno, _json_id(raw)))
+    return BulkScan(h.hexdigest(), tuple(found))
 
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
@@ -331,10 +363,14 @@ class Job:
 
 @dataclass(frozen=True, slots=True)
 class CsvItem:
+    """One cable of a file of many: a bulk-CSV record (page metadata and telegram text), or
+    a JSON Lines line (its bytes, in `data`)."""
+
     line: int
     id: str
-    page: PageMetadata
-    telegram: str
+    page: PageMetadata | None = None
+    telegram: str = ""
+    data: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,7 +378,7 @@ class Task:
     path: str
     target: str | None = None  # the output file the worker writes; None: bytes come back
     data: bytes | None = None  # content read from standard input
-    record: CsvItem | None = None  # one record of a bulk CSV
+    record: CsvItem | None = None  # one cable of a bulk CSV or of JSON Lines
     input_sha256: str | None = None  # known already (a bulk CSV's whole-file hash)
     problem: Diagnostic | None = None  # failed before any work (a malformed CSV record)
     fmt: str | None = None  # the input format, when known before reading (a CSV record)
@@ -574,20 +610,27 @@ def _rules(job: Job, cable: Cable, source: str) -> list[Diagnostic]:
 
 def _process_record(job: Job, task: Task, rec: CsvItem) -> Outcome:
     where = (rec.line, rec.id)
+    fmt = "csv" if rec.data is None else "jsonl"
     if task.done is not None and _verified(task, task.input_sha256):
         sha, output = task.input_sha256, task.done[1]
         return Outcome(
-            task.path, CONVERTED, (), sha, "csv", task.target, output, record=where, skipped=True
+            task.path, CONVERTED, (), sha, fmt, task.target, output, record=where, skipped=True
         )
     try:
-        cable = cable_from_csv_record(rec, f"{task.path}:{rec.line}")
+        if rec.data is not None:
+            import cablekit
+
+            cable = cablekit.loads(rec.data, "jsonl", source=task.path)
+        else:
+            cable = cable_from_csv_record(rec, f"{task.path}:{rec.line}")
     except CablekitError as e:
-        # The record's own line in the file; the position inside its telegram goes in words.
-        inside = f" (telegram line {e.line})" if e.line else ""
-        diag = Diagnostic(
-            e.code, "error", f"record {rec.id}{inside}: {e.message}", task.path, rec.line
-        )
-        return _fail(job, task, [diag], input_sha256=task.input_sha256, fmt="csv", record=where)
+        if rec.data is not None:  # the line is the cable: its column stands
+            diag = Diagnostic(e.code, "error", e.message, task.path, rec.line, e.col)
+        else:  # the record's first line; the position inside its telegram goes in words
+            inside = f" (telegram line {e.line})" if e.line else ""
+            message = f"record {rec.id}{inside}: {e.message}"
+            diag = Diagnostic(e.code, "error", message, task.path, rec.line)
+        return _fail(job, task, [diag], input_sha256=task.input_sha256, fmt=fmt, record=where)
     if job.action == "validate":
         found = _rules(job, cable, task.path) if job.rules else []
         # The record's first line locates what a rule found; the message names the part.
@@ -595,8 +638,8 @@ def _process_record(job: Job, task: Task, rec: CsvItem) -> Outcome:
             dataclasses.replace(d, message=f"record {rec.id}: {d.message}", line=rec.line)
             for d in found
         )
-        return Outcome(task.path, classify(diags), diags, task.input_sha256, "csv", record=where)
-    return _emit(job, task, cable, task.input_sha256, "csv", [], where)
+        return Outcome(task.path, classify(diags), diags, task.input_sha256, fmt, record=where)
+    return _emit(job, task, cable, task.input_sha256, fmt, [], where)
 
 
 def _verify(out: bytes, to: str, cable: Cable, target: str | None) -> str | None:
@@ -943,7 +986,7 @@ class FileTally:
     def add(self, o: Outcome) -> None:
         self.diagnostics.extend(o.diagnostics)
         self.records += o.record is not None
-        self.bulk = self.bulk or o.record is not None or o.fmt == "csv"
+        self.bulk = self.bulk or o.record is not None or o.fmt in ("csv", "jsonl")
         self.internal = self.internal or o.internal
         self.fmt = self.fmt or o.fmt
         self.sha256 = self.sha256 or o.input_sha256
@@ -1075,17 +1118,34 @@ class Run:
             sources.append(s)
         self.sources = tuple(sources)
 
-        self._csv: dict[str, CsvScan | Diagnostic] = {}
+        # Files of many cables, split here and sent to the workers cable by cable: bulk
+        # CSVs, and JSON Lines to convert (a JSON Lines file is validated whole).
+        self._bulk: dict[str, str] = {}
         for s in self.sources:
+            if s.problem is not None:
+                continue
             if s.csv:
-                try:
-                    self._csv[s.path] = scan_csv(self._open(s), ids=opts.action == "convert")
-                except OSError as e:
-                    self._csv[s.path] = Diagnostic("CK-IO", "error", e.strerror or str(e), s.path)
-        self.total = 0  # inputs, counting each record of a bulk CSV
+                self._bulk[s.path] = "csv"
+            elif opts.action == "convert" and s.path != "-":
+                named = opts.from_fmt is None and s.path.lower().endswith(".jsonl")
+                if opts.from_fmt == "jsonl" or named:
+                    self._bulk[s.path] = "jsonl"
+        self._scans: dict[str, BulkScan | Diagnostic] = {}
         for s in self.sources:
-            scan = self._csv.get(s.path)
-            self.total += len(scan.ids) if isinstance(scan, CsvScan) and scan.ids else 1
+            kind = self._bulk.get(s.path)
+            if kind is None:
+                continue
+            try:
+                if kind == "csv":
+                    self._scans[s.path] = scan_csv(self._open(s), ids=opts.action == "convert")
+                else:
+                    self._scans[s.path] = scan_jsonl(self._open(s))
+            except OSError as e:
+                self._scans[s.path] = Diagnostic("CK-IO", "error", e.strerror or str(e), s.path)
+        self.total = 0  # inputs, counting each cable of a file of many
+        for s in self.sources:
+            scan = self._scans.get(s.path)
+            self.total += len(scan.ids) if isinstance(scan, BulkScan) and scan.ids else 1
 
         self.jsonl_target: Path | None = None
         self.to_stdout = False
@@ -1113,7 +1173,7 @@ class Run:
         outdir = opts.outdir
         if outdir is None or str(outdir) == "-":
             self.to_stdout = True
-            if opts.to_fmt != "jsonl" and (len(sources) > 1 or any(s.csv for s in sources)):
+            if opts.to_fmt != "jsonl" and (len(sources) > 1 or self._bulk):
                 raise BatchError(
                     "many inputs give many outputs: give -o OUTDIR "
                     "(only a single cable, or -t jsonl, can go to standard output)"
@@ -1146,9 +1206,9 @@ class Run:
                 targets[target] = owner
 
         for s in sources:
-            if s.csv:
-                scan = self._csv[s.path]
-                if isinstance(scan, CsvScan):
+            if s.path in self._bulk:
+                scan = self._scans[s.path]
+                if isinstance(scan, BulkScan):
                     for line, cid in scan.ids:
                         named = self.target_for(s, (line, cid))
                         assert named is not None
@@ -1177,7 +1237,8 @@ class Run:
         assert opts.outdir is not None and opts.to_fmt is not None
         rel = source.rel
         if record is not None:
-            rel = (Path(source.rel).parent / safe_name(record[1], record[0])).as_posix() + ".csv"
+            # Named by cable id, beside where the bulk file would go (".x" is replaced).
+            rel = (Path(source.rel).parent / safe_name(record[1], record[0])).as_posix() + ".x"
         return os.path.normpath(opts.outdir / output_name(rel, opts.to_fmt))
 
     # -- tasks --
@@ -1194,8 +1255,10 @@ class Run:
         for s in self.sources:
             if s.problem is not None:
                 yield Task(s.path, problem=s.problem)
-            elif s.csv:
+            elif self._bulk.get(s.path) == "csv":
                 yield from self._csv_tasks(s)
+            elif self._bulk.get(s.path) == "jsonl":
+                yield from self._jsonl_tasks(s)
             elif s.path == "-":
                 yield Task("-", self.target_for(s), data=self._stdin_data or b"")
             else:
@@ -1206,7 +1269,7 @@ class Run:
         from cablekit.formats import converter
 
         iter_records = converter("csv").iter_records
-        scan = self._csv[s.path]
+        scan = self._scans[s.path]
         if isinstance(scan, Diagnostic):
             yield Task(s.path, problem=scan, fmt="csv")
             return
@@ -1244,6 +1307,38 @@ class Run:
         if count == 0:
             diag = Diagnostic("CK-EMPTY", "error", "no records in this CSV file", s.path)
             yield Task(s.path, input_sha256=sha, problem=diag, fmt="csv")
+
+    def _jsonl_tasks(self, s: Source) -> Iterator[Task]:
+        scan = self._scans[s.path]
+        if isinstance(scan, Diagnostic):
+            yield Task(s.path, problem=scan, fmt="jsonl")
+            return
+        sha = scan.sha256
+        ids = dict(scan.ids)
+        try:
+            f = self._open(s)
+        except OSError as e:
+            diag = Diagnostic("CK-IO", "error", e.strerror or str(e), s.path)
+            yield Task(s.path, problem=diag, fmt="jsonl")
+            return
+        count = 0
+        with f:
+            for lineno, raw in enumerate(f, 1):
+                if not raw.strip():
+                    message = "blank line (JSON Lines holds one cable per line)"
+                    diag = Diagnostic("CK-JSONL-BLANK-LINE", "error", message, s.path, lineno)
+                    yield Task(s.path, input_sha256=sha, problem=diag, fmt="jsonl")
+                    continue
+                count += 1
+                # The first pass read this line's id; a file changed since gets it again.
+                cid = ids[lineno] if lineno in ids else _json_id(raw)
+                rec = CsvItem(lineno, cid, data=raw)
+                target = self.target_for(s, (lineno, cid))
+                done = self._done_for(s.path, cid, target)
+                yield Task(s.path, target, record=rec, input_sha256=sha, fmt="jsonl", done=done)
+        if count == 0:
+            diag = Diagnostic("CK-EMPTY", "error", "no cable: the file is empty", s.path)
+            yield Task(s.path, input_sha256=sha, problem=diag, fmt="jsonl")
 
     # -- running --
 

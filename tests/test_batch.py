@@ -449,3 +449,19 @@ def test_verify_reads_the_output_back(seed_bytes: bytes) -> None:
     )
     problem = _verify(b"\x00binary", "text", cable, "o.txt")
     assert problem is not None and problem.startswith("does not read back (line 1): CK-BINARY")
+
+
+def test_scan_of_json_lines_names_cables_by_their_page_id(tmp_path: Path) -> None:
+    from cablekit.batch import scan_jsonl
+
+    text = (
+        b'{"id": "08SAOPAULO335", "page": {"identifier": "08SCTION02OF02SAOPAULO335"}}\n'
+        b"\n"
+        b'{"id": "07BAKU595", "page": null}\n'
+        b"not json\n"
+    )
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(text)
+    with open(path, "rb") as f:
+        scan = scan_jsonl(f)
+    assert scan.ids == ((1, "08SCTION02OF02SAOPAULO335"), (3, "07BAKU595"), (4, ""))

@@ -460,6 +460,26 @@ def test_jsonl_is_one_file_of_many_lines(tmp_path: Path, seed_bytes: bytes) -> N
     assert run("validate", out).returncode == 0
     piped = run("convert", tmp_path / "c0.txt", tmp_path / "c1.txt", "-t", "jsonl")
     assert piped.returncode == 0 and piped.stdout == lines[0] + lines[1]
+    # Back to one file per cable: three copies of one cable would take one name.
+    back = run("convert", out, "-t", "text", "-o", tmp_path / "back")
+    assert back.returncode == 2
+    assert f"back/07BAKU595.txt <- {out}:1, {out}:2, {out}:3" in back.stderr.decode()
+    assert not (tmp_path / "back").exists()
+
+
+def test_jsonl_lines_convert_one_by_one(tmp_path: Path, seed_bytes: bytes) -> None:
+    needs("jsonl")
+    line = run("convert", "-", "-t", "jsonl", stdin=seed_bytes).stdout
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(line + b"\n" + b'{"format": "cablekit-cable", "version": \n')
+    proc = run("convert", source, "-t", "text", "-o", tmp_path / "o")
+    assert proc.returncode == 1
+    err = proc.stderr.decode()
+    assert f"{source}:2:0: ERROR CK-JSONL-BLANK-LINE blank line" in err
+    assert re.search(rf"^{re.escape(str(source))}:3:\d+: ERROR ", err, re.M), err
+    assert (tmp_path / "o" / "07BAKU595.txt").read_bytes() == seed_bytes
+    entries = ledger(tmp_path / "o" / "cablekit.ledger.jsonl")
+    assert [(e.get("record") or {}).get("line") for e in entries] == [1, None, 3]
 
 
 # --- inspect, schema, formats -------------------------------------------------------------

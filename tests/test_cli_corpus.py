@@ -234,3 +234,21 @@ def test_validating_the_corpus_checks_every_page(corpus: Path, figures: list[str
         f"validate over {s['files']} pages: {s['valid']} valid, {s['invalid']} invalid "
         f"(cable rules), {s['errors']} errors, {s['warnings']} warnings"
     )
+
+
+def test_pages_to_json_lines_and_back_to_one_file_each(
+    corpus: Path, converted: dict[str, Path], tmp_path: Path
+) -> None:
+    if "jsonl" not in available() or "text" not in converted:
+        pytest.skip("the jsonl converter (converters/jsonl.py) is not in this tree yet")
+    lines = tmp_path / "all.jsonl"
+    proc = run("convert", corpus / "cablegate-html", "-t", "jsonl", "-o", lines, "-j", "2")
+    assert proc.returncode == 0, proc.stderr.decode()[-3000:]
+    assert lines.read_bytes().count(b"\n") == len(pages(corpus))
+    back = tmp_path / "back"
+    proc = run("convert", lines, "-t", "text", "-o", back, "-j", "2", "--verify")
+    assert proc.returncode == 0, proc.stderr.decode()[-3000:]
+    # Named by the page's reference id, the same cables as the pages converted directly.
+    first, second = tree(converted["text"]), tree(back)
+    differ = sorted(k for k in first.keys() | second.keys() if first.get(k) != second.get(k))
+    assert not differ, f"{len(differ)} cables differ after a trip through JSON Lines: {differ[:20]}"
