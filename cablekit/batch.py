@@ -1182,12 +1182,16 @@ class Run:
         inputs = {os.path.realpath(s.path) for s in sources if s.path != "-"}
         if opts.to_fmt == "jsonl":
             target = outdir if outdir.suffix == ".jsonl" else outdir / JSONL_NAME
+            if target.parent.exists() and not target.parent.is_dir():
+                raise BatchError(f"{target.parent}: not a folder")
             if os.path.realpath(target) in inputs:
                 raise BatchError(f"{target}: the output would overwrite an input")
             self.jsonl_target = target
             if self.ledger_path is None:
                 self.ledger_path = target.parent / LEDGER_NAME
             return
+        if outdir.exists() and not outdir.is_dir():
+            raise BatchError(f"{outdir}: not a folder (-o names the output folder)")
         if self.ledger_path is None:
             self.ledger_path = outdir / LEDGER_NAME
         reserved = os.path.normpath(self.ledger_path)

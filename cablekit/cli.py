@@ -46,7 +46,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="Convert and validate US diplomatic cables (telegram text, cablegate pages, "
-    "the bulk cables.csv, JSON, TEI).",
+    "the bulk cables.csv, JSON, JSON Lines, TEI).\n\n"
+    "Exit codes: 0 everything converted/valid; 1 something invalid or unreadable; "
+    "2 usage error or internal failure.",
 )
 
 
@@ -264,7 +266,10 @@ InputsArg = Annotated[
 FromOpt = Annotated[
     str,
     typer.Option(
-        "-f", "--from", help="Input format: auto|text|html|json|tei|csv (auto: from content)."
+        "-f",
+        "--from",
+        help="Input format: auto|text|html|json|jsonl|tei|csv (auto: from the content; "
+        "*.csv and *.jsonl by name).",
     ),
 ]
 FilesFromOpt = Annotated[

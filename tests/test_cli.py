@@ -365,6 +365,7 @@ def test_exit_zero_and_fail_fast(tmp_path: Path, seed_bytes: bytes) -> None:
         (["convert", "-t", "text", "-o", "o"], "no inputs"),
         (["convert", "x.txt", "-t", "text", "-j", "-1", "-o", "o"], "positive"),
         (["schema", "xsd"], "unknown schema 'xsd'"),
+        (["convert", "x.txt", "-t", "text", "-o", "x.txt"], "x.txt: not a folder"),
     ],
 )
 def test_usage_errors_exit_2(
