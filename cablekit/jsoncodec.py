@@ -389,23 +389,42 @@ def from_document(doc: Mapping[str, Json]) -> Cable:
     return Cable(parts=parts, page=page, **fields)
 
 
-def inconsistencies(doc: Mapping[str, Json], cable: Cable) -> Iterator[tuple[str, str]]:
-    """(pointer, message) for each place the document disagrees with its own layout."""
+def inconsistencies(doc: Mapping[str, Json], cable: Cable) -> Iterator[engine.Finding]:
+    """Each place the document disagrees with its own layout.
+
+    A readable value that differs from what this reader derives is an error in a document of
+    this reader's format version. In an older minor version it is a warning: how the block is
+    derived may have improved since (a change of derivation is a minor version), and the
+    layout, which is the source of truth, still gives the cable exactly.
+    """
     if doc.get("page") is None and PAGE_BLOCK_KEY in doc["layout"]:
-        yield (
-            f"/layout/{PAGE_BLOCK_KEY}",
+        yield engine.Finding(
+            "CK-JSON-MISMATCH",
             "a page metadata block is given but 'page' is null",
+            f"/layout/{PAGE_BLOCK_KEY}",
         )
+    older = _minor(doc["version"]) < _minor(FORMAT_VERSION)
+    severity = "warning" if older else "error"
+    note = (
+        f"written by format {doc['version']}, derived differently then"
+        if older
+        else "layout parts are the source of truth: change them, then regenerate this block"
+    )
     derived = readable(cable)
     for key, want in derived.items():
         have = doc.get(key)
         if have != want:
             ptr, found, expected = _first_difference(have, want, "/" + key)
-            yield (
+            yield engine.Finding(
+                "CK-JSON-MISMATCH",
+                f"the readable block says {found} but the layout gives {expected} ({note})",
                 ptr,
-                f"the readable block says {found} but the layout gives {expected} "
-                "(layout parts are the source of truth: change them, then regenerate this block)",
+                severity=severity,
             )
+
+
+def _minor(version: str) -> int:
+    return int(version.split(".")[1])
 
 
 def _first_difference(have: Json, want: Json, ptr: str) -> tuple[str, str, str]:
@@ -558,7 +577,8 @@ def read(
     fast: bool | None = None,
 ) -> tuple[Cable | None, list[Diagnostic]]:
     """Parse, check the version, validate against the schema, build the cable, and check
-    the readable block against it. The cable is None when any diagnostic is an error."""
+    the readable block against it. The cable is None when any diagnostic is an error
+    (warnings come with the cable)."""
 
     def canonical(value: Json) -> bytes:
         out = dump_bytes(value, compact=compact, fast=fast)
@@ -577,17 +597,15 @@ def read(
         except (ValueError, TypeError, KeyError) as e:
             findings = [engine.Finding("CK-JSON-MODEL", f"cannot build the cable: {e}", "")]
     if cable is not None:
-        findings = [
-            engine.Finding("CK-JSON-MISMATCH", message, ptr)
-            for ptr, message in inconsistencies(parsed.value, cable)
-        ]
+        findings = list(inconsistencies(parsed.value, cable))
     diagnostics = engine.place(findings, parsed.text, source, first_line)
-    return (None if diagnostics else cable), diagnostics
+    failed = any(d.severity == "error" for d in diagnostics)
+    return (None if failed else cable), diagnostics
 
 
 def error_of(diagnostics: list[Diagnostic], source: str | None) -> CablekitError:
-    """The exception a reader raises for a document with diagnostics: the first one."""
-    first = diagnostics[0]
+    """The exception a reader raises for a document with errors: the first one."""
+    first = next(d for d in diagnostics if d.severity == "error")
     more = f" (and {len(diagnostics) - 1} more problems)" if len(diagnostics) > 1 else ""
     where = f" at {first.pointer}" if first.pointer else ""
     return CablekitError(

@@ -683,7 +683,9 @@ def build() -> Schema:
         },
         "version": {
             "description": "Format version MAJOR.MINOR. A reader refuses a major "
-            "version it does not know; minor versions only add optional keys.",
+            "version it does not know. A minor version adds optional keys or changes how the "
+            "readable block is derived; a reader of a later minor version reports a readable "
+            "value it derives differently as a warning, not an error.",
             "type": "string",
             "pattern": f"^{jc.FORMAT_MAJOR}\\.[0-9]{{1,3}}$",
         },

@@ -257,6 +257,7 @@ class Finding:
     pointer: str | None = None
     at_key: bool = False  # point at the member's key rather than its value
     offset: int | None = None  # character offset, when known without the pointer index
+    severity: str = "error"
 
 
 def keyword_code(keyword: str) -> str:
@@ -494,7 +495,7 @@ def place(
         out.append(
             Diagnostic(
                 code=f.code,
-                severity="error",
+                severity=f.severity,
                 message=f.message,
                 path=source,
                 line=None if line is None else line + first_line - 1,

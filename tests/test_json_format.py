@@ -269,3 +269,20 @@ def test_a_field_the_text_cannot_carry_is_caught(sample: Cable) -> None:
         cablekit.dumps(lower, "text")
     assert info.value.code == "CK-TEXT-READBACK"
     assert "marking 'c' reads back as 'C'" in info.value.message
+
+
+def test_readable_block_of_an_older_minor_version_is_only_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reader of a later minor version may derive the block differently: the layout wins,
+    the cable is read, and validate says so as a warning."""
+    text = VALID.read_text("utf-8").replace('"signature": "DOE"', '"signature": "SMITH"', 1)
+    with pytest.raises(cablekit.CablekitError):
+        cablekit.loads(text, "json")
+    monkeypatch.setattr(jsoncodec, "FORMAT_VERSION", "1.1")
+    assert cablekit.loads(text, "json") == cablekit.read(VALID)
+    found = cablekit.validate(text.encode(), "json")
+    assert [(d.code, d.severity, d.pointer) for d in found] == [
+        ("CK-JSON-MISMATCH", "warning", "/signature")
+    ]
+    assert "format 1.0" in found[0].message
