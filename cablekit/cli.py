@@ -119,6 +119,8 @@ def _discover(
 
     if not inputs and not files_from:
         raise Failure("no inputs: give files, folders, patterns, - or --files-from FILE")
+    if "-" in (inputs or []) and "-" in (files_from or []):
+        raise Failure("standard input cannot be both a cable (-) and a list (--files-from -)")
     try:
         listed = [p for f in files_from or [] for p in read_file_list(f, null)]
     except BatchError as e:
@@ -643,6 +645,13 @@ def _validate(
     summary = summarize(results)
     if not quiet or not summary.ok:
         _err(summary_line(summary))
+        if not stream:  # the problems went to a report: name the files here
+            bad = [r for r in results if r.verdict != VALID]
+            for r in bad[:SUMMARY_FAILURES]:
+                first = r.diagnostics[0] if r.diagnostics else None
+                _err(f"  {r.path}: {r.verdict}" + (f" ({first.code})" if first else ""))
+            if len(bad) > SUMMARY_FAILURES:
+                _err(f"  ... and {len(bad) - SUMMARY_FAILURES:,} more")
         if stopped:
             _err("stopped at the first file that is not valid (--fail-fast)")
     if internal:

@@ -317,6 +317,30 @@ def test_one_run_writes_every_report(tmp_path: Path, seed_bytes: bytes) -> None:
     assert len(gh) == 2 and all(GITHUB_LINE.match(line) for line in gh), gh
 
 
+def test_convert_reports_one_case_per_input(tmp_path: Path, seed_bytes: bytes) -> None:
+    inputs = _mixed(tmp_path, seed_bytes)
+    junit = tmp_path / "junit.xml"
+    proc = run("convert", *inputs, "-t", "text", "-o", tmp_path / "o", "--report", f"junit:{junit}")
+    assert proc.returncode == 1
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    cases = etree.parse(str(junit), parser).getroot().findall("testsuite/testcase")
+    assert [c.get("name") for c in cases] == [str(p) for p in inputs]
+    assert [len(c) for c in cases] == [0, 1, 1]  # the converted one passes
+
+
+def test_summary_names_files_when_problems_go_to_a_report(
+    tmp_path: Path, seed_bytes: bytes
+) -> None:
+    inputs = _mixed(tmp_path, seed_bytes)
+    proc = run("validate", *inputs, "--no-rules", "--format", "sarif")
+    assert proc.returncode == 1
+    err = proc.stderr.decode().splitlines()
+    assert err[1:] == [
+        f"  {inputs[1]}: not-checked (CK-BINARY)",
+        f"  {inputs[2]}: not-checked (CK-IO)",
+    ]
+
+
 def test_github_format_is_automatic_under_actions(tmp_path: Path, seed_bytes: bytes) -> None:
     inputs = _mixed(tmp_path, seed_bytes)
     summary = tmp_path / "summary.md"
@@ -366,6 +390,7 @@ def test_exit_zero_and_fail_fast(tmp_path: Path, seed_bytes: bytes) -> None:
         (["convert", "x.txt", "-t", "text", "-j", "-1", "-o", "o"], "positive"),
         (["schema", "xsd"], "unknown schema 'xsd'"),
         (["convert", "x.txt", "-t", "text", "-o", "x.txt"], "x.txt: not a folder"),
+        (["validate", "-", "--files-from", "-"], "cannot be both"),
     ],
 )
 def test_usage_errors_exit_2(
