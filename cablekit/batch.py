@@ -546,6 +546,10 @@ def _process_file(job: Job, task: Task) -> Outcome:
         return Outcome(
             task.path, CONVERTED, (), sha, fmt_done, task.target, output_sha, skipped=True
         )
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # NUL bytes, but text: say what it is
+        message = "UTF-16 text: cablekit reads UTF-8 (re-encode the file, e.g. with iconv)"
+        diag = Diagnostic("CK-FORMAT", "error", message, task.path, 1, 1)
+        return _fail(job, task, [diag], input_sha256=sha)
     if _looks_binary(data[:8192]):
         message = "binary data, not a cable in any format cablekit reads"
         diag = Diagnostic("CK-BINARY", "error", message, task.path)

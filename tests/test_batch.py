@@ -405,6 +405,8 @@ def test_no_input_raises_out_of_a_worker(tmp_path: Path) -> None:
     assert folder.diagnostics[0].message == "is a folder, not a cable file"
     binary = process(job, Task("-", None, data=b"\x00\x01\x02" * 100))
     assert binary.diagnostics[0].code == "CK-BINARY" and binary.input_sha256
+    utf16 = process(job, Task("-", None, data="UNCLAS\n".encode("utf-16")))
+    assert utf16.diagnostics[0].code == "CK-FORMAT" and "UTF-16" in utf16.diagnostics[0].message
     csv_like = process(job, Task("-", None, data=b'"1","5/16/2007 13:24","X","o","c","","h","b"\n'))
     assert csv_like.diagnostics[0].code == "CK-FORMAT"
     assert "-f csv" in csv_like.diagnostics[0].message
