@@ -52,9 +52,15 @@ def _char_id(c: str) -> str:
     return f"ctrl-{cp:02X}" if cp < 0x20 else f"char-{cp:04X}"
 
 
+# Any character text content cannot hold as it is.
+_TEXT_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _esc_text(s: str, chars: set[str]) -> str:
     """Text content: markup characters escaped, CR kept as a reference (parsers turn a raw CR
     into LF), characters XML forbids as <g/>."""
+    if _TEXT_SPECIAL.search(s) is None:
+        return s
     if "&" in s:
         s = s.replace("&", "&amp;")
     if "<" in s:
@@ -86,9 +92,21 @@ _ATTR_ESC = str.maketrans(
 )
 
 
+_ATTR_SPECIAL = re.compile('[&<>"\t\n\r]')
+
+
 def _esc_attr(s: str) -> str:
     """An attribute value; tabs and line ends as references so parsing keeps them."""
-    return s.translate(_ATTR_ESC)
+    return s if _ATTR_SPECIAL.search(s) is None else s.translate(_ATTR_ESC)
+
+
+def _fmt_attrs(attrs: dict[str, str]) -> str:
+    out = ""
+    for k, v in attrs.items():
+        if _ATTR_SPECIAL.search(v) is not None:
+            v = v.translate(_ATTR_ESC)
+        out += f' {k}="{v}"'
+    return out
 
 
 # Free-text values in attributes (@n): characters XML forbids cannot be written at all, so such
@@ -218,39 +236,56 @@ def _find_int(text: str, value: int, lo: int, hi: int) -> tuple[int, int] | None
     return m.span() if m else None
 
 
+def _span_key(s: _Span) -> tuple[int, bool, int, int]:
+    return (s.start, s.start != s.end, -s.end, s.seq)
+
+
 def _render(text: str, spans: list[_Span], reg: _Registry) -> str:
     """Text with its spans as elements (spans nest or are disjoint; empty spans are empty
     elements)."""
+    chars = reg.chars
     if not spans:
-        return _esc_text(text, reg.chars)
-    order = sorted(spans, key=lambda s: (s.start, s.start != s.end, -s.end, s.seq))
+        return _esc_text(text, chars)
+    # Most parts hold no character that needs escaping: then no slice does.
+    clean = _TEXT_SPECIAL.search(text) is None
+    if len(spans) > 1:
+        spans = sorted(spans, key=_span_key)
     out: list[str] = []
     pos = 0
     stack: list[_Span] = []
-    for sp in order:
-        while stack and stack[-1].end <= sp.start:
+    for sp in spans:
+        start = sp.start
+        while stack and stack[-1].end <= start:
             top = stack.pop()
-            out.append(_esc_text(text[pos : top.end], reg.chars))
+            piece = text[pos : top.end]
+            out.append(piece if clean else _esc_text(piece, chars))
             out.append(f"</{top.tag}>")
             pos = top.end
-        if stack and sp.end > stack[-1].end:  # crossing spans cannot nest: keep it empty
-            sp.end = sp.start
-        out.append(_esc_text(text[pos : sp.start], reg.chars))
-        pos = sp.start
-        attrs = "".join(f' {k}="{_esc_attr(v)}"' for k, v in sp.attrs.items())
-        if sp.start == sp.end:
+        end = sp.end
+        if stack and end > stack[-1].end:  # crossing spans cannot nest: keep it empty
+            end = start
+        if start > pos:
+            piece = text[pos:start]
+            out.append(piece if clean else _esc_text(piece, chars))
+            pos = start
+        attrs = _fmt_attrs(sp.attrs)
+        if start == end:
             out.append(
                 f"<{sp.tag}{attrs}>{sp.inner}</{sp.tag}>" if sp.inner else f"<{sp.tag}{attrs}/>"
             )
         else:
             out.append(f"<{sp.tag}{attrs}>")
+            if end != sp.end:
+                sp = _Span(start, end, sp.tag, sp.attrs, sp.seq, sp.inner)
             stack.append(sp)
     while stack:
         top = stack.pop()
-        out.append(_esc_text(text[pos : top.end], reg.chars))
+        piece = text[pos : top.end]
+        out.append(piece if clean else _esc_text(piece, chars))
         out.append(f"</{top.tag}>")
         pos = top.end
-    out.append(_esc_text(text[pos:], reg.chars))
+    piece = text[pos:]
+    out.append(piece if clean else _esc_text(piece, chars))
     return "".join(out)
 
 
@@ -272,17 +307,21 @@ def _err(doc: _Doc, el: etree._Element, message: str, code: str = "TEI-MODEL") -
     return CablekitError(f"{message} (at {xpath_of(el)})", doc.source, line_of(el), None, code=code)
 
 
+_TLEN = len(_T)
+_ANY_TEI = _T + "*"  # iteration filter: TEI elements only (no comments or PIs)
+
+
 def _local(el: etree._Element) -> str:
     tag = el.tag
     if isinstance(tag, str) and tag.startswith(_T):
-        return tag[len(_T) :]
+        return tag[_TLEN:]
     return tag if isinstance(tag, str) else ""
 
 
 def _text_of(el: etree._Element, doc: _Doc) -> str:
     """The verbatim characters under an element (its <g/> back to their characters)."""
     if not doc.chars:
-        return "".join(str(t) for t in el.itertext())
+        return "".join(el.itertext())  # type: ignore[arg-type]
     out: list[str] = []
     _collect(el, doc, out)
     return "".join(out)
@@ -709,7 +748,7 @@ class Attr(_Carrier):
 
 
 def _empty(tag: str, attrs: dict[str, str], inner: str = "") -> str:
-    a = "".join(f' {k}="{_esc_attr(v)}"' for k, v in attrs.items())
+    a = _fmt_attrs(attrs)
     return f"<{tag}{a}>{inner}</{tag}>" if inner else f"<{tag}{a}/>"
 
 
@@ -1328,11 +1367,11 @@ class _Writer:
 
 
 def _open(tag: str, attrs: dict[str, str]) -> str:
-    return "<" + tag + "".join(f' {k}="{_esc_attr(v)}"' for k, v in attrs.items()) + ">"
+    return f"<{tag}{_fmt_attrs(attrs)}>"
 
 
 def _element(tag: str, attrs: dict[str, str], content: str) -> str:
-    a = "".join(f' {k}="{_esc_attr(v)}"' for k, v in attrs.items())
+    a = _fmt_attrs(attrs)
     return f"<{tag}{a}>{content}</{tag}>" if content else f"<{tag}{a}/>"
 
 
@@ -1427,7 +1466,8 @@ def _addressee_link(p: Part, w: _Writer) -> dict[str, str] | None:
     if isinstance(p, Addressee) and p.role in ("to", "info"):
         aid = f"addr-{len(w.addr_ids) + 1}"
         w.addr_ids.append(aid)
-        return {"corresp": "#" + aid}
+        # The line and its correspAction point to each other: one to one, checked cheaply.
+        return {"xml:id": aid + "-line", "corresp": "#" + aid}
     return None
 
 
@@ -1465,11 +1505,14 @@ def _front(page: PageMetadata, w: _Writer) -> str:
 
 
 def _h(tag: str, content: str = "", **attrs: str | None) -> str:
-    a = "".join(
-        f' {k.replace("_", ":") if k == "xml_id" else k}="{_esc_attr(v)}"'
-        for k, v in attrs.items()
-        if v is not None
-    )
+    """A header element; attribute xml_id is written xml:id, None values are left out."""
+    a = ""
+    for k, v in attrs.items():
+        if v is None:
+            continue
+        if _ATTR_SPECIAL.search(v) is not None:
+            v = v.translate(_ATTR_ESC)
+        a += f' {"xml:id" if k == "xml_id" else k}="{v}"'
     return f"<{tag}{a}>{content}</{tag}>" if content else f"<{tag}{a}/>"
 
 
@@ -1640,7 +1683,14 @@ def _profile_desc(cable: Cable, view: CableView, w: _Writer) -> str:
             else:
                 inner = _h("orgName")
             actions.append(
-                _h("correspAction", inner, type="received", subtype=p.role, xml_id=f"addr-{i}")
+                _h(
+                    "correspAction",
+                    inner,
+                    type="received",
+                    subtype=p.role,
+                    xml_id=f"addr-{i}",
+                    corresp=f"#addr-{i}-line",
+                )
             )
     classes: list[str] = []
     if view.classification:
@@ -1880,11 +1930,8 @@ def _field_index(
 ) -> dict[tuple[str, str | None], list[etree._Element]]:
     allowed = _allowed_keys(cls)
     index: dict[tuple[str, str | None], list[etree._Element]] = {}
-    for d in el.iterdescendants():
-        tag = d.tag
-        if not isinstance(tag, str):
-            continue
-        name = _local(d)
+    for d in el.iterdescendants(_ANY_TEI):
+        name = d.tag[_TLEN:]
         if name == "g":
             continue
         key = (name, d.get("type"))
