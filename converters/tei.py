@@ -320,6 +320,8 @@ def _local(el: etree._Element) -> str:
 
 def _text_of(el: etree._Element, doc: _Doc) -> str:
     """The verbatim characters under an element (its <g/> back to their characters)."""
+    if len(el) == 0:
+        return el.text or ""
     if not doc.chars:
         return "".join(el.itertext())  # type: ignore[arg-type]
     out: list[str] = []
@@ -366,7 +368,11 @@ class _RCtx:
 
     def str_value(self, el: etree._Element) -> str:
         n = el.get("n")
-        return _unesc_value(n) if n is not None else _text_of(el, self.doc)
+        if n is not None:
+            return _unesc_value(n)
+        if len(el) == 0:
+            return el.text or ""
+        return _text_of(el, self.doc)
 
     def category(self, el: etree._Element, attr: str, tax: str) -> str:
         ptr = el.get(attr) or ""
@@ -401,6 +407,10 @@ class _Carrier:
     def keys(self) -> tuple[tuple[str, str | None], ...]:
         """The (element, @type) pairs this field writes."""
         return ()
+
+    def attributes(self) -> dict[tuple[str, str | None], frozenset[str]]:
+        """The attributes each of its elements may carry ("." is the part element)."""
+        return {k: frozenset({"type", "n"}) for k in self.keys()}
 
 
 def _range(ctx: _WCtx, within: str | None) -> tuple[int, int]:
@@ -529,6 +539,9 @@ class Int(_Carrier):
     def keys(self) -> tuple[tuple[str, str | None], ...]:
         return (("num", self.type),)
 
+    def attributes(self) -> dict[tuple[str, str | None], frozenset[str]]:
+        return {("num", self.type): frozenset({"type", "value"})}
+
 
 def _iso(value: date) -> str:
     return value.isoformat()
@@ -584,6 +597,12 @@ class When(_Carrier):
     def keys(self) -> tuple[tuple[str, str | None], ...]:
         return (("date", self.type),)
 
+    def attributes(self) -> dict[tuple[str, str | None], frozenset[str]]:
+        out = {("date", self.type): frozenset({"type", "when"})}
+        if self.host_key is not None:
+            out[self.host_key] = frozenset({"when"})
+        return out  # type: ignore[return-value]
+
 
 @dataclass(frozen=True, slots=True)
 class Cat(_Carrier):
@@ -636,6 +655,14 @@ class Cat(_Carrier):
     def keys(self) -> tuple[tuple[str, str | None], ...]:
         return () if self.host == "." else (("seg", self.type),)
 
+    def attributes(self) -> dict[tuple[str, str | None], frozenset[str]]:
+        if self.host == ".":
+            return {(".", None): frozenset({"ana"})}
+        out = {("seg", self.type): frozenset({"type", "ana"})}
+        if self.host_key is not None:
+            out[self.host_key] = frozenset({"ana"})
+        return out  # type: ignore[return-value]
+
 
 @dataclass(frozen=True, slots=True)
 class Cats(_Carrier):
@@ -681,6 +708,9 @@ class Cats(_Carrier):
     def keys(self) -> tuple[tuple[str, str | None], ...]:
         return (("seg", self.type),)
 
+    def attributes(self) -> dict[tuple[str, str | None], frozenset[str]]:
+        return {("seg", self.type): frozenset({"type", "ana"})}
+
 
 @dataclass(frozen=True, slots=True)
 class Flag(_Carrier):
@@ -716,6 +746,11 @@ class Flag(_Carrier):
     def keys(self) -> tuple[tuple[str, str | None], ...]:
         return () if self.attr is not None else ((self.tag, self.type),)
 
+    def attributes(self) -> dict[tuple[str, str | None], frozenset[str]]:
+        if self.attr is not None:
+            return {(".", None): frozenset({self.attr})}
+        return {(self.tag, self.type): frozenset({"type"})}
+
 
 _WORD = re.compile(r"[^\s\x00-\x1f\x7f-\x9f]+")
 
@@ -745,6 +780,9 @@ class Attr(_Carrier):
         if v is None:
             return False, None
         return True, _unesc_value(v) if self.attr == "n" else v
+
+    def attributes(self) -> dict[tuple[str, str | None], frozenset[str]]:
+        return {(".", None): frozenset({self.attr})}
 
 
 def _empty(tag: str, attrs: dict[str, str], inner: str = "") -> str:
@@ -812,6 +850,13 @@ class Pairs(_Carrier):
     def keys(self) -> tuple[tuple[str, str | None], ...]:
         return (("seg", "record-field"), ("term", "key"), ("seg", "value"))
 
+    def attributes(self) -> dict[tuple[str, str | None], frozenset[str]]:
+        return {
+            ("seg", "record-field"): frozenset({"type"}),
+            ("term", "key"): frozenset({"type", "n"}),
+            ("seg", "value"): frozenset({"type", "n"}),
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class HostAttr(_Carrier):
@@ -851,6 +896,12 @@ class HostAttr(_Carrier):
 
     def keys(self) -> tuple[tuple[str, str | None], ...]:
         return ((self.tag, self.type),)
+
+    def attributes(self) -> dict[tuple[str, str | None], frozenset[str]]:
+        return {
+            (self.tag, self.type): frozenset({"type", self.attr}),
+            self.host_key: frozenset({self.attr}),
+        }
 
 
 # --- locators for values that are normalized from their characters ----------------------------
@@ -1915,28 +1966,44 @@ def _construct(cls: type, kwargs: dict[str, Any], el: etree._Element, doc: _Doc)
 
 
 @cache
-def _allowed_keys(cls: type) -> frozenset[tuple[str, str | None]]:
+def _allowed(cls: type) -> dict[tuple[str, str | None], frozenset[str]]:
+    """Per (element, @type) of a field, and for the part element itself under (".", None), the
+    attributes the mapping writes; anything else in a document would be silently dropped."""
     spec = PART_SPECS[cls.kind]  # type: ignore[attr-defined]
-    keys: set[tuple[str, str | None]] = set()
+    out: dict[tuple[str, str | None], set[str]] = {(".", None): {"type"}}
+    if spec.kind == "addressee":
+        out[(".", None)] |= {_XML_ID, "corresp"}
     for c in spec.carriers:
-        keys.update(c.keys())
+        for key, attrs in c.attributes().items():
+            out.setdefault(key, set()).update(attrs)
     if _generic_fields(cls):
-        keys.update({("seg", "field"), ("seg", "item")})
-    return frozenset(keys)
+        out[("seg", "field")] = {"type", "subtype", "n"}
+        out[("seg", "item")] = {"type", "n"}
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _check_attributes(el: etree._Element, allowed: frozenset[str], doc: _Doc, kind: str) -> None:
+    for name in el.attrib:
+        if name not in allowed:
+            what = name if isinstance(name, str) else name.decode()
+            raise _err(doc, el, f"@{what} is not read from this element of a {kind} part")
 
 
 def _field_index(
     el: etree._Element, doc: _Doc, spec: PartSpec, cls: type
 ) -> dict[tuple[str, str | None], list[etree._Element]]:
-    allowed = _allowed_keys(cls)
+    allowed = _allowed(cls)
+    _check_attributes(el, allowed[(".", None)], doc, spec.kind)
     index: dict[tuple[str, str | None], list[etree._Element]] = {}
     for d in el.iterdescendants(_ANY_TEI):
         name = d.tag[_TLEN:]
         if name == "g":
             continue
         key = (name, d.get("type"))
-        if key not in allowed:
+        attrs = allowed.get(key)
+        if attrs is None:
             raise _err(doc, d, f"<{name} type={key[1]!r}> is not a field of a {spec.kind} part")
+        _check_attributes(d, attrs, doc, spec.kind)
         index.setdefault(key, []).append(d)
     return index
 
@@ -2027,14 +2094,18 @@ def _read_paragraph(el: etree._Element, doc: _Doc, spec: PartSpec) -> Paragraph:
             cur.append(ch.tail)
     flush()
     index: dict[tuple[str, str | None], list[etree._Element]] = {}
-    allowed = _allowed_keys(Paragraph)
+    allowed = _allowed(Paragraph)
+    _check_attributes(el, allowed[(".", None)], doc, "paragraph")
     for f in fields_els:
-        for d in f.iter():
-            if not isinstance(d.tag, str) or _local(d) == "g":
+        for d in f.iter(_ANY_TEI):
+            name = d.tag[_TLEN:]
+            if name == "g":
                 continue
-            key = (_local(d), d.get("type"))
-            if key not in allowed:
-                raise _err(doc, d, f"<{key[0]} type={key[1]!r}> is not a field of a paragraph")
+            key = (name, d.get("type"))
+            attrs = allowed.get(key)
+            if attrs is None:
+                raise _err(doc, d, f"<{name} type={key[1]!r}> is not a field of a paragraph")
+            _check_attributes(d, attrs, doc, "paragraph")
             index.setdefault(key, []).append(d)
     rc = _RCtx(el, doc, index)
     kwargs = _read_fields(rc, spec, Paragraph)

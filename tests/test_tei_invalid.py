@@ -57,6 +57,8 @@ EXPECTED = {
     "field-in-wrong-part": "TEI-MODEL",
     "field-twice": "TEI-MODEL",
     "undeclared-field": "TEI-MODEL",
+    "attribute-not-read": "TEI-MODEL",
+    "part-attribute-not-read": "TEI-MODEL",
     "category-of-wrong-taxonomy": "TEI-CATEGORY",
     "date-where-day-expected": "TEI-DATE",
     "whitespace-between-parts": "TEI-TEXT",
