@@ -2,7 +2,7 @@
 validate, with each engine: the fast path (orjson + jsonschema-rs, when installed) and
 jsonschema alone (the standard library's json and jsonschema's Draft 2020-12 validator).
 
-Usage: python benchmarks/bench_json.py [--runs N] [--jsonl] [--reference] [corpus_dir]
+Usage: python benchmarks/bench_json.py [--runs N] [--jsonl] [--reference] [--text] [corpus_dir]
 (corpus_dir defaults to $CABLEKIT_CORPUS, else ../shared/corpus beside the repository).
 
 Cables are read from the corpus pages first and kept out of the garbage collector's way
@@ -66,6 +66,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--jsonl", action="store_true", help="also JSON Lines (compact)")
     parser.add_argument("--reference", action="store_true", help="also stock jsonschema")
+    parser.add_argument(
+        "--text",
+        action="store_true",
+        help="also cablekit.dumps(cable, 'text'): written, read back, compared, validated "
+        "(engines as installed; CABLEKIT_PURE_PYTHON=1 for jsonschema alone)",
+    )
     args = parser.parse_args()
 
     import cablekit
@@ -113,6 +119,10 @@ def main() -> None:
                 measure(label, stream, [batch], args.runs, count=len(cables))
             else:
                 measure(label, read, outputs, args.runs)
+    if args.text:
+        engine = "jsonschema alone" if jsonschema_engine.rust_validator() is None else "fast path"
+        print(f"text output with its read-back check ({engine})")
+        measure("model -> text + check", lambda c: cablekit.dumps(c, "text"), cables, args.runs)
     if args.reference:
         reference = jsonschema_engine.reference_validator()
         docs = [jsoncodec.to_document(c) for c in cables]
