@@ -594,7 +594,7 @@ def _parse_slow(data: bytes | str) -> Parsed:
             text = data.decode("utf-8")
         except UnicodeDecodeError as e:
             good = data[: e.start].decode("utf-8")
-            offset = len(good)
+            offset = len(good) - good.startswith("\ufeff")  # positions skip a BOM
             return Parsed(
                 None,
                 [

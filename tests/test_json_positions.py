@@ -68,6 +68,7 @@ def test_canonical_text_is_taken_from_the_fast_parser_and_others_are_checked() -
         (b'{"a": "\\\\udc00"}', None, None, None),  # an escaped backslash, then text
         (b'{"a": "\\ud83d\\ude00"}', None, None, None),  # a surrogate pair is fine
         (b'{"a":\n "\xe9t\xe9"}', "CK-ENCODING", 2, 3),
+        (b'\xef\xbb\xbf{"a\xff": 1}', "CK-ENCODING", 1, 4),  # columns do not count a BOM
         (b"{\n\n", "CK-JSON-SYNTAX", 3, 1),
     ],
 )
