@@ -312,7 +312,10 @@ class PublisherLine:
 
 @dataclass(frozen=True, slots=True)
 class Unrecognized:
-    """Lines no rule recognized, verbatim and in order. zone: header | body | trailer."""
+    """Lines no rule recognized, verbatim and in order.
+
+    zone: where they stood: envelope | header | body | trailer.
+    """
 
     kind: ClassVar[str] = "unrecognized"
     text: str

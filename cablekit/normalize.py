@@ -144,12 +144,18 @@ def cable_id(year: int | str, station: str, serial: str) -> str | None:
 
 
 def parse_table_datetime(text: str | None) -> datetime | None:
-    """'2007-05-16 13:24:00' or '2002-07-23 16:04' -> aware UTC datetime."""
+    """'2007-05-16 13:24:00', '2002-07-23 16:04' or the bulk CSV's '2/25/1972 9:30' -> UTC."""
     if not text:
         return None
     m = re.match(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$", text)
     if not m:
-        return None
+        us = re.match(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d{2})\s*$", text)
+        if not us:
+            return None
+        try:
+            return datetime(int(us[3]), int(us[1]), int(us[2]), int(us[4]), int(us[5]), tzinfo=UTC)
+        except ValueError:
+            return None
     try:
         return datetime(
             int(m[1]),
