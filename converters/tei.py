@@ -204,26 +204,35 @@ class _WCtx:
 Locator = Callable[[_WCtx, Any, int, int], "tuple[int, int] | None"]
 
 
-@lru_cache(maxsize=2048)
-def _loose(value: str) -> re.Pattern[str] | None:
-    """A value found again with any run of blanks/line ends between its words, any case."""
-    words = value.split()
-    if not words:
-        return None
-    return re.compile(r"\s+".join(re.escape(w) for w in words), re.IGNORECASE)
-
-
 def _find(text: str, value: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """Where value stands in text[lo:hi]: exactly, else word by word with any run of blanks
+    or line ends between the words and in any case (an unwrapped subject, 'sbu' for SBU)."""
     if not value:
         return (lo, lo)
     i = text.find(value, lo, hi)
     if i >= 0:
         return (i, i + len(value))
-    pat = _loose(value)
-    if pat is None:
+    words = value.lower().split()
+    if not words:
         return None
-    m = pat.search(text, lo, hi)
-    return m.span() if m else None
+    low = text.lower()
+    if len(low) != len(text) or sum(map(len, words)) != len("".join(value.split())):
+        return None  # case mapping changes lengths here: no position to give
+    first = words[0]
+    i = low.find(first, lo, hi)
+    while i >= 0:
+        j = i + len(first)
+        for w in words[1:]:
+            k = j
+            while k < hi and text[k].isspace():
+                k += 1
+            if k == j or k + len(w) > hi or not low.startswith(w, k):
+                break
+            j = k + len(w)
+        else:
+            return (i, j)
+        i = low.find(first, i + 1, hi)
+    return None
 
 
 @lru_cache(maxsize=512)
