@@ -8,12 +8,14 @@ writes the ledger and hands each outcome to the caller as it completes.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import fnmatch
 import glob
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
@@ -22,9 +24,10 @@ import signal
 import sys
 import tempfile
 import traceback
+from array import array
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
@@ -287,23 +290,6 @@ class BulkScan:
     ids: tuple[tuple[int, str], ...]  # (line, cable id) where each cable starts
 
 
-def scan_csv(stream: IO[bytes], ids: bool = True) -> BulkScan:
-    """One pass over a bulk CSV (the stream is closed): its sha256 and the cable id at each
-    record start, so output names can be checked for collisions before anything is written.
-    Lines are counted as converters/csv.py counts them."""
-    h = hashlib.sha256()
-    found: list[tuple[int, str]] = []
-    with stream:
-        for lineno, raw in enumerate(stream, 1):
-            h.update(raw)
-            if ids and raw[:1] in (b'"', b"\xef"):
-                m = _CSV_START.match(raw[3:] if lineno == 1 and raw[:3] == _BOM else raw)
-                if m:
-                    cid = _CSV_UNESCAPE.sub(rb"\1", m[2]).decode("utf-8", "replace")
-                    found.append((lineno, cid))
-    return BulkScan(h.hexdigest(), tuple(found))
-
-
 def _json_id(line: bytes) -> str:
     """The name of a JSON cable's output: its page's reference id (the publisher's, unique
     in the release, as a bulk CSV's outputs are named), else the id read from the telegram
@@ -321,17 +307,57 @@ def _json_id(line: bytes) -> str:
     return cid if isinstance(cid, str) else ""
 
 
-def scan_jsonl(stream: IO[bytes]) -> BulkScan:
-    """One pass over a JSON Lines file (the stream is closed): its sha256 and the cable id
-    of each line that is not blank ("" when the line does not name one)."""
+def csv_starts(stream: IO[bytes], digest: Any = None) -> Iterator[tuple[int, str]]:
+    """(line, reference id) of each bulk-CSV record whose first line is whole, counting
+    lines as converters/csv.py does; every byte read also goes into `digest`."""
+    for lineno, raw in enumerate(stream, 1):
+        if digest is not None:
+            digest.update(raw)
+        if raw[:1] in (b'"', b"\xef"):
+            m = _CSV_START.match(raw[3:] if lineno == 1 and raw[:3] == _BOM else raw)
+            if m:
+                yield lineno, _CSV_UNESCAPE.sub(rb"\1", m[2]).decode("utf-8", "replace")
+
+
+def jsonl_starts(stream: IO[bytes], digest: Any = None) -> Iterator[tuple[int, str]]:
+    """(line, name) of each line of a JSON Lines file that is not blank (see _json_id)."""
+    for lineno, raw in enumerate(stream, 1):
+        if digest is not None:
+            digest.update(raw)
+        if raw.strip():
+            yield lineno, _json_id(raw)
+
+
+def scan_csv(stream: IO[bytes]) -> BulkScan:
+    """A bulk CSV's sha256 and record starts (the stream is closed)."""
     h = hashlib.sha256()
-    found: list[tuple[int, str]] = []
     with stream:
-        for lineno, raw in enumerate(stream, 1):
-            h.update(raw)
-            if raw.strip():
-                found.append((lineno, _json_id(raw)))
-    return BulkScan(h.hexdigest(), tuple(found))
+        found = tuple(csv_starts(stream, h))
+    return BulkScan(h.hexdigest(), found)
+
+
+def scan_jsonl(stream: IO[bytes]) -> BulkScan:
+    """A JSON Lines file's sha256 and the name of each cable line (the stream is closed)."""
+    h = hashlib.sha256()
+    with stream:
+        found = tuple(jsonl_starts(stream, h))
+    return BulkScan(h.hexdigest(), found)
+
+
+@dataclass(slots=True)
+class _BulkIndex:
+    """What planning keeps of a file of many cables: a few bytes per cable, so the
+    parent's memory stays small however large the file."""
+
+    sha256: str = ""
+    count: int = 0
+    lines: array[int] = field(default_factory=lambda: array("Q"))  # named cables' lines
+    names: array[int] = field(default_factory=lambda: array("q"))  # hash of each output
+
+    def claimed(self, line: int, name: int) -> bool:
+        """Whether planning gave the cable starting at this line this output."""
+        i = bisect.bisect_left(self.lines, line)
+        return i < len(self.lines) and self.lines[i] == line and self.names[i] == name
 
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
@@ -941,18 +967,33 @@ def _ledger_key(path: str, record: object) -> tuple[str, str | None]:
     return (path, rid if isinstance(rid, str) else None)
 
 
-# (input, record id) -> (input sha256, output, output sha256, input format)
-DoneIndex = dict[tuple[str, str | None], tuple[str, str, str, str | None]]
+@dataclass(frozen=True, slots=True)
+class Done:
+    """A conversion the ledger records, kept small: the digests as bytes, the output path
+    as its hash (compared with a planned output's), the input format."""
+
+    input_sha256: bytes
+    output: int
+    output_sha256: bytes
+    fmt: str | None
+
+
+def done_key(path: str, record_id: str | None) -> int:
+    return hash((path, record_id))
+
+
+# done_key(input, record id) -> what the ledger's latest line records as converted
+DoneIndex = dict[int, Done]
 
 
 def done_index(path: Path, versions: Versions, to_fmt: str) -> DoneIndex:
     """What the ledger records as converted by these versions to this format, per input
-    (and record); the latest line about an input decides."""
+    (and cable of a bulk file); the latest line about an input decides."""
     index: DoneIndex = {}
     for e in read_ledger(path):
         if e.get("event") != "migration":
             continue
-        key = _ledger_key(str(e.get("input")), e.get("record"))
+        key = done_key(*_ledger_key(str(e.get("input")), e.get("record")))
         sha, output, output_sha = e.get("input_sha256"), e.get("output"), e.get("output_sha256")
         fmt = e.get("from")
         if (
@@ -965,7 +1006,15 @@ def done_index(path: Path, versions: Versions, to_fmt: str) -> DoneIndex:
             and isinstance(output_sha, str)
             and "output_line" not in e  # lines of a jsonl file: that file is rebuilt
         ):
-            index[key] = (sha, output, output_sha, fmt if isinstance(fmt, str) else None)
+            try:
+                index[key] = Done(
+                    bytes.fromhex(sha),
+                    hash(os.path.normpath(output)),
+                    bytes.fromhex(output_sha),
+                    fmt if isinstance(fmt, str) else None,
+                )
+            except ValueError:  # not a hex digest: nothing this line can vouch for
+                index.pop(key, None)
         else:
             index.pop(key, None)
     return index
@@ -1134,29 +1183,25 @@ class Run:
                 named = opts.from_fmt is None and s.path.lower().endswith(".jsonl")
                 if opts.from_fmt == "jsonl" or named:
                     self._bulk[s.path] = "jsonl"
-        self._scans: dict[str, BulkScan | Diagnostic] = {}
-        for s in self.sources:
-            kind = self._bulk.get(s.path)
-            if kind is None:
-                continue
-            try:
-                if kind == "csv":
-                    self._scans[s.path] = scan_csv(self._open(s), ids=opts.action == "convert")
-                else:
-                    self._scans[s.path] = scan_jsonl(self._open(s))
-            except OSError as e:
-                self._scans[s.path] = Diagnostic("CK-IO", "error", e.strerror or str(e), s.path)
-        self.total = 0  # inputs, counting each cable of a file of many
-        for s in self.sources:
-            scan = self._scans.get(s.path)
-            self.total += len(scan.ids) if isinstance(scan, BulkScan) and scan.ids else 1
-
         self.jsonl_target: Path | None = None
         self.to_stdout = False
-        self._targets: dict[str, tuple[str, int | None]] = {}  # output -> (input, CSV line)
         self.ledger_path: Path | None = opts.ledger
+        # Output names are kept as hashes in a sorted array: eight bytes each, so batches
+        # of any size (the whole release in one CSV) plan in little memory.
+        self._claims: array[int] = array("q")
+        self._late: set[int] = set()  # outputs of cables planning could not name
+        self._folders: set[str] = set()
+        self._index: dict[str, _BulkIndex | Diagnostic] = {}
         if opts.action == "convert":
             self._plan_outputs()
+        else:
+            for s in self.sources:
+                if s.path in self._bulk:
+                    self._index[s.path] = self._scan(s, None)
+        self.total = 0  # inputs, counting each cable of a file of many
+        for s in self.sources:
+            index = self._index.get(s.path)
+            self.total += index.count if isinstance(index, _BulkIndex) and index.count else 1
         self._done: DoneIndex = {}
         if opts.resume:
             if self.ledger_path is None:
@@ -1167,6 +1212,32 @@ class Run:
         if s.path == "-":
             return io.BytesIO(self._stdin_data or b"")
         return open(s.path, "rb")
+
+    def _starts(self, s: Source, digest: Any = None) -> Iterator[tuple[int, str]]:
+        """(line, name) of each cable of a file of many; the stream is closed at the end."""
+        with self._open(s) as f:
+            if self._bulk[s.path] == "csv":
+                yield from csv_starts(f, digest)
+            else:
+                yield from jsonl_starts(f, digest)
+
+    def _scan(self, s: Source, claim: Any) -> _BulkIndex | Diagnostic:
+        """The first pass over a file of many: its hash, its cables, and (convert) the
+        output of each one claimed through `claim(target) -> hash`."""
+        h = hashlib.sha256()
+        index = _BulkIndex()
+        try:
+            for line, cid in self._starts(s, h):
+                index.count += 1
+                if claim is not None:
+                    target = self.target_for(s, (line, cid))
+                    assert target is not None
+                    index.lines.append(line)
+                    index.names.append(claim(target))
+        except OSError as e:
+            return Diagnostic("CK-IO", "error", e.strerror or str(e), s.path)
+        index.sha256 = h.hexdigest()
+        return index
 
     # -- planning --
 
@@ -1182,6 +1253,9 @@ class Run:
                     "many inputs give many outputs: give -o OUTDIR "
                     "(only a single cable, or -t jsonl, can go to standard output)"
                 )
+            for s in sources:
+                if s.path in self._bulk:
+                    self._index[s.path] = self._scan(s, None)
             return
         inputs = {os.path.realpath(s.path) for s in sources if s.path != "-"}
         if opts.to_fmt == "jsonl":
@@ -1193,52 +1267,81 @@ class Run:
             self.jsonl_target = target
             if self.ledger_path is None:
                 self.ledger_path = target.parent / LEDGER_NAME
+            for s in sources:
+                if s.path in self._bulk:
+                    self._index[s.path] = self._scan(s, None)
             return
         if outdir.exists() and not outdir.is_dir():
             raise BatchError(f"{outdir}: not a folder (-o names the output folder)")
         if self.ledger_path is None:
             self.ledger_path = outdir / LEDGER_NAME
-        reserved = os.path.normpath(self.ledger_path)
-        clashes: dict[str, list[str]] = {}
-        targets = self._targets
+        reserved = hash(os.path.normpath(self.ledger_path))
+        claims, folders = array("q"), self._folders
+        # An output can only replace an input lying under the output folder: only then is
+        # each output's real path worth working out.
+        real_out = os.path.realpath(outdir)
+        exposed = {i for i in inputs if i.startswith(real_out + os.sep)}
+        base = os.path.normpath(outdir)
+        replaced: list[str] = []
 
-        def describe(owner: tuple[str, int | None]) -> str:
-            return owner[0] if owner[1] is None else f"{owner[0]}:{owner[1]}"
-
-        def claim(target: str, owner: tuple[str, int | None]) -> None:
-            if target == reserved:
-                clashes.setdefault(target, ["the ledger"]).append(describe(owner))
-            elif target in targets:
-                clashes.setdefault(target, [describe(targets[target])]).append(describe(owner))
-            else:
-                targets[target] = owner
+        def claim(target: str) -> int:
+            h = hash(target)
+            claims.append(h)
+            folder = os.path.dirname(target) or "."
+            if folder not in folders:
+                folders.add(folder)
+            if exposed:
+                real = os.path.join(real_out, os.path.relpath(target, base))
+                if real in exposed:
+                    replaced.append(f"{target}: the output would overwrite the input {real}")
+            return h
 
         for s in sources:
             if s.path in self._bulk:
-                scan = self._scans[s.path]
-                if isinstance(scan, BulkScan):
-                    for line, cid in scan.ids:
-                        named = self.target_for(s, (line, cid))
-                        assert named is not None
-                        claim(named, (s.path, line))
+                folders.add(os.path.dirname(self.target_for(s, (0, "x")) or "") or ".")
+                self._index[s.path] = self._scan(s, claim)
             else:
                 named = self.target_for(s)
                 assert named is not None
-                claim(named, (s.path, None))
-        if clashes:
-            shown = [f"  {t} <- {', '.join(w)}" for t, w in list(clashes.items())[:20]]
-            if len(clashes) > 20:
-                shown.append(f"  ... and {len(clashes) - 20:,} more")
-            raise BatchError(
-                "inputs would write the same output file (nothing was written):\n"
-                + "\n".join(shown)
-            )
-        for name, owner in targets.items():
-            if os.path.realpath(name) in inputs:
-                raise BatchError(f"{name}: the output would overwrite the input {owner[0]}")
+                claim(named)
+        ordered = self._claims = array("q", sorted(claims))
+        clashing = {a for a, b in itertools.pairwise(ordered) if a == b}
+        if _contains(ordered, reserved):
+            clashing.add(reserved)
+        if clashing:
+            self._report_clashes(sources, clashing, reserved)
+        if replaced:
+            raise BatchError(replaced[0])
+
+    def _report_clashes(self, sources: list[Source], clashing: set[int], reserved: int) -> None:
+        """A second pass naming who wants each colliding output (hashes only matched)."""
+        owners: dict[str, list[str]] = {}
+        assert self.ledger_path is not None
+        ledger = os.path.normpath(self.ledger_path)
+        if reserved in clashing:
+            owners[ledger] = ["the ledger"]
+        for s in sources:
+            if s.path in self._bulk:
+                for line, cid in self._starts(s):
+                    target = self.target_for(s, (line, cid))
+                    if target is not None and hash(target) in clashing:
+                        owners.setdefault(target, []).append(f"{s.path}:{line}")
+            else:
+                target = self.target_for(s)
+                if target is not None and hash(target) in clashing:
+                    owners.setdefault(target, []).append(s.path)
+        clashes = [(t, w) for t, w in owners.items() if len(w) > 1]
+        if not clashes:
+            return  # different names whose hashes met: nothing collides
+        shown = [f"  {t} <- {', '.join(w)}" for t, w in clashes[:20]]
+        if len(clashes) > 20:
+            shown.append(f"  ... and {len(clashes) - 20:,} more")
+        raise BatchError(
+            "inputs would write the same output file (nothing was written):\n" + "\n".join(shown)
+        )
 
     def target_for(self, source: Source, record: tuple[int, str] | None = None) -> str | None:
-        """The output file of an input (of a record: named by its cable id)."""
+        """The output file of an input (of one cable of a file of many: named by its id)."""
         opts = self.options
         if opts.action != "convert" or self.to_stdout or self.jsonl_target is not None:
             return None
@@ -1254,10 +1357,10 @@ class Run:
     def _done_for(
         self, path: str, record_id: str | None, target: str | None
     ) -> tuple[str, str, str | None] | None:
-        entry = self._done.get((path, record_id))
-        if entry is None or target is None or os.path.normpath(entry[1]) != target:
+        entry = self._done.get(done_key(path, record_id)) if self._done else None
+        if entry is None or target is None or entry.output != hash(target):
             return None
-        return (entry[0], entry[2], entry[3])
+        return (entry.input_sha256.hex(), entry.output_sha256.hex(), entry.fmt)
 
     def _tasks(self) -> Iterator[Task]:
         for s in self.sources:
@@ -1273,17 +1376,29 @@ class Run:
                 target = self.target_for(s)
                 yield Task(s.path, target, done=self._done_for(s.path, None, target))
 
+    def _late_claim(self, s: Source, index: _BulkIndex, line: int, target: str | None) -> bool:
+        """Whether a cable may write `target`: planning gave it this output, or it is a cable
+        planning could not name (its first line broken) and the output is free."""
+        if target is None:
+            return True
+        h = hash(target)
+        if index.claimed(line, h):
+            return True
+        if _contains(self._claims, h) or h in self._late:
+            return False
+        self._late.add(h)
+        return True
+
     def _csv_tasks(self, s: Source) -> Iterator[Task]:
         from cablekit.formats import converter
 
         iter_records = converter("csv").iter_records
-        scan = self._scans[s.path]
-        if isinstance(scan, Diagnostic):
-            yield Task(s.path, problem=scan, fmt="csv")
+        index = self._index[s.path]
+        if isinstance(index, Diagnostic):
+            yield Task(s.path, problem=index, fmt="csv")
             return
-        sha = scan.sha256
+        sha = index.sha256
         count = 0
-        claimed: set[str] = set()
         try:
             f = self._open(s)
         except OSError as e:
@@ -1300,16 +1415,11 @@ class Run:
                 cid = item.page.identifier or ""
                 rec = CsvItem(item.line, cid, item.page, item.telegram)
                 target = self.target_for(s, (item.line, cid))
-                if target is not None:
-                    # The first pass named every record whose first line is whole; one it
-                    # could not name must still not take another input's output.
-                    owner = self._targets.get(target)
-                    if target in claimed or owner not in (None, (s.path, item.line)):
-                        message = f"record {cid}: its output {target} belongs to another input"
-                        diag = Diagnostic("CK-COLLISION", "error", message, s.path, item.line)
-                        yield Task(s.path, input_sha256=sha, record=rec, problem=diag, fmt="csv")
-                        continue
-                    claimed.add(target)
+                if not self._late_claim(s, index, item.line, target):
+                    message = f"record {cid}: its output {target} belongs to another input"
+                    diag = Diagnostic("CK-COLLISION", "error", message, s.path, item.line)
+                    yield Task(s.path, input_sha256=sha, record=rec, problem=diag, fmt="csv")
+                    continue
                 done = self._done_for(s.path, cid, target)
                 yield Task(s.path, target, record=rec, input_sha256=sha, fmt="csv", done=done)
         if count == 0:
@@ -1317,12 +1427,11 @@ class Run:
             yield Task(s.path, input_sha256=sha, problem=diag, fmt="csv")
 
     def _jsonl_tasks(self, s: Source) -> Iterator[Task]:
-        scan = self._scans[s.path]
-        if isinstance(scan, Diagnostic):
-            yield Task(s.path, problem=scan, fmt="jsonl")
+        index = self._index[s.path]
+        if isinstance(index, Diagnostic):
+            yield Task(s.path, problem=index, fmt="jsonl")
             return
-        sha = scan.sha256
-        ids = dict(scan.ids)
+        sha = index.sha256
         try:
             f = self._open(s)
         except OSError as e:
@@ -1338,10 +1447,14 @@ class Run:
                     yield Task(s.path, input_sha256=sha, problem=diag, fmt="jsonl")
                     continue
                 count += 1
-                # The first pass read this line's id; a file changed since gets it again.
-                cid = ids[lineno] if lineno in ids else _json_id(raw)
+                cid = _json_id(raw)
                 rec = CsvItem(lineno, cid, data=raw)
                 target = self.target_for(s, (lineno, cid))
+                if not self._late_claim(s, index, lineno, target):
+                    message = f"line {lineno}: its output {target} belongs to another input"
+                    diag = Diagnostic("CK-COLLISION", "error", message, s.path, lineno)
+                    yield Task(s.path, input_sha256=sha, record=rec, problem=diag, fmt="jsonl")
+                    continue
                 done = self._done_for(s.path, cid, target)
                 yield Task(s.path, target, record=rec, input_sha256=sha, fmt="jsonl", done=done)
         if count == 0:
@@ -1352,7 +1465,7 @@ class Run:
 
     def __iter__(self) -> Iterator[Outcome]:
         opts = self.options
-        folders = {os.path.dirname(t) or "." for t in self._targets}
+        folders = set(self._folders)
         if self.jsonl_target is not None:
             folders.add(str(self.jsonl_target.parent))
         for folder in sorted(folders):
@@ -1401,6 +1514,11 @@ class Run:
                 ledger.close()
             if finished:
                 _fsync_folders(folders)
+
+
+def _contains(ordered: array[int], value: int) -> bool:
+    i = bisect.bisect_left(ordered, value)
+    return i < len(ordered) and ordered[i] == value
 
 
 def _remove_stale_temporaries(folders: Iterable[str]) -> None:

@@ -29,6 +29,7 @@ from cablekit.batch import (
     classify,
     discover,
     done_index,
+    done_key,
     execute,
     output_name,
     process,
@@ -260,11 +261,11 @@ def _entry(**kw: object) -> dict[str, object]:
         "tool": "cablekit 1",
         "schemas": "sha256:s",
         "input": "a.txt",
-        "input_sha256": "i1",
+        "input_sha256": "aa" * 32,
         "from": "text",
         "to": "json",
         "output": "o/a.json",
-        "output_sha256": "o1",
+        "output_sha256": "bb" * 32,
         "verdict": "converted",
     }
     base.update(kw)
@@ -279,14 +280,16 @@ def test_resume_index_takes_the_latest_line_and_the_same_versions_only(tmp_path:
         _entry(input="b.txt", verdict="failed", output=None, output_sha256=None),
         _entry(input="c.txt", output="o/c.json", tool="cablekit 0"),
         _entry(input="d.txt", output="o/d.json", to="tei"),
-        _entry(input="e.csv", record={"line": 3, "id": "X1"}, output="o/X1.json"),
+        _entry(input="e.csv", record={"line": 3, "id": "X1"}, output="o/./X1.json"),
+        _entry(input="f.txt", output="o/f.json", output_sha256="not hex"),
     ]
     path.write_text("".join(json.dumps(e) + "\n" for e in lines))
     index = done_index(path, Versions("cablekit 1", "sha256:s"), "json")
-    assert index == {
-        ("a.txt", None): ("i1", "o/a.json", "o1", "text"),
-        ("e.csv", "X1"): ("i1", "o/X1.json", "o1", "text"),
-    }
+    assert set(index) == {done_key("a.txt", None), done_key("e.csv", "X1")}
+    a = index[done_key("a.txt", None)]
+    assert (a.input_sha256, a.output_sha256, a.fmt) == (b"\xaa" * 32, b"\xbb" * 32, "text")
+    assert a.output == hash("o/a.json")
+    assert index[done_key("e.csv", "X1")].output == hash("o/X1.json")  # paths normalized
 
 
 # --- verdicts -----------------------------------------------------------------------------
