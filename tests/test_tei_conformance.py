@@ -140,3 +140,41 @@ def test_tei_all_rejects_what_tei_forbids(tei_all: etree.RelaxNG, seed_bytes: by
     ):
         assert broken != data
         assert not tei_all.validate(etree.fromstring(broken))
+
+
+def test_forbidden_characters_in_header_values_are_valid_tei_all(tei_all: etree.RelaxNG) -> None:
+    """A <g/> may stand wherever the header repeats a value: TEI allows it in each place."""
+    from cablekit.model import Addressee, FromLine, Signature, SubjectLine, TagsLine
+
+    page = PageMetadata(
+        identifier="X\x01",
+        created="c\x02",
+        created_iso=datetime(2010, 1, 1, tzinfo=UTC),
+        classification="C\x03",
+        origin="O\x04",
+        title="T\x05",
+        tags=("A\x06",),
+        references=("R\x07",),
+        layout="L\x08\n",
+    )
+    parts = (
+        FromLine("FM AMEMBASSY \x0bX\n", name="AMEMBASSY \x0bX"),
+        Addressee(
+            "TO RUEHC/SECSTATE \x0c PRIORITY 1\n",
+            role="to",
+            keyword=True,
+            routing_indicator="RUEHC",
+            name="SECSTATE \x0c",
+            precedence="PRIORITY",
+            precedence_raw="PRIORITY",
+            serial="1",
+        ),
+        Addressee("INFO RUEHX\x0e\n", role="info", keyword=True, routing_indicator="RUEHX\x0e"),
+        TagsLine("TAGS: P\x0fX\n", tags=("P\x0fX",)),
+        SubjectLine("SUBJECT: S\x10 S\n", subject="S\x10 S"),
+        Signature("D\x11\n", name="D\x11"),
+    )
+    cable = Cable(parts=parts, page=page, source_encoding="enc\x12")
+    data = tei.dumps(cable)
+    assert tei.loads(data) == cable
+    _assert_tei_valid(tei_all, data, "control characters in header values")
