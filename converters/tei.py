@@ -95,11 +95,6 @@ _ATTR_ESC = str.maketrans(
 _ATTR_SPECIAL = re.compile('[&<>"\t\n\r]')
 
 
-def _esc_attr(s: str) -> str:
-    """An attribute value; tabs and line ends as references so parsing keeps them."""
-    return s if _ATTR_SPECIAL.search(s) is None else s.translate(_ATTR_ESC)
-
-
 def _fmt_attrs(attrs: dict[str, str]) -> str:
     out = ""
     for k, v in attrs.items():
@@ -1359,12 +1354,11 @@ def _generic_write(name: str, value: Any, default: Any, ctx: _WCtx) -> None:
 
 
 class _Writer:
-    __slots__ = ("addr_ids", "first_header", "reg")
+    __slots__ = ("addr_ids", "reg")
 
     def __init__(self) -> None:
         self.reg = _Registry()
         self.addr_ids: list[str] = []
-        self.first_header: str | None = None
 
     def fields(self, part: Any, text: str, spec: PartSpec) -> _WCtx:
         ctx = _WCtx(text, self.reg)
@@ -1470,7 +1464,6 @@ def _text_body(cable: Cable, w: _Writer) -> str:
             if new == "header":
                 header_count += 1
                 if header_count == 1:
-                    w.first_header = "header-1"
                     attrs["xml:id"] = "header-1"
                 elif isinstance(p, Banner) and p.repeat:
                     attrs["sameAs"] = "#header-1"
@@ -2155,10 +2148,6 @@ def _read_chars(header: etree._Element) -> dict[str, str]:
     return chars
 
 
-def _header_text(el: etree._Element, doc: _Doc) -> str:
-    return _text_of(el, doc)
-
-
 def _read_header(
     header: etree._Element, doc: _Doc
 ) -> tuple[PageMetadata | None, bool | None, str | None, dict[str, Any]]:
@@ -2172,12 +2161,12 @@ def _read_header(
         for note in notes.iterfind(_T + "note"):
             t = note.get("type")
             if t == "final-newline":
-                v = _header_text(note, doc)
+                v = _text_of(note, doc)
                 if v not in ("true", "false"):
                     raise _err(doc, note, f"final-newline is 'true' or 'false', not {v!r}")
                 final_newline = v == "true"
             elif t == "source-encoding":
-                encoding = _header_text(note, doc)
+                encoding = _text_of(note, doc)
             elif t == "field":
                 extra.update(_header_generic(note, Cable, doc))
     bibl = fd.find(f"{_T}sourceDesc/{_T}bibl[@type='page-metadata']")
@@ -2202,23 +2191,23 @@ def _read_page(bibl: etree._Element, doc: _Doc) -> PageMetadata:
             continue
         name, t = _local(el), el.get("type")
         if (name, t) == ("idno", "cable-id"):
-            kw["identifier"] = _header_text(el, doc)
+            kw["identifier"] = _text_of(el, doc)
         elif name == "date" and t in ("created", "released"):
-            kw[t] = _header_text(el, doc)
+            kw[t] = _text_of(el, doc)
             if el.get("when") is not None:
                 kw[t + "_iso"] = _when_header(el, doc)
         elif name == "date" and t in ("created-normalized", "released-normalized"):
             kw[t.split("-")[0] + "_iso"] = _when_header(el, doc)
         elif (name, t) == ("note", "classification"):
-            kw["classification"] = _header_text(el, doc)
+            kw["classification"] = _text_of(el, doc)
         elif (name, t) == ("orgName", "origin"):
-            kw["origin"] = _header_text(el, doc)
+            kw["origin"] = _text_of(el, doc)
         elif (name, t) == ("title", "page-title"):
-            kw["title"] = _header_text(el, doc)
+            kw["title"] = _text_of(el, doc)
         elif (name, t) == ("term", "tag"):
-            tags.append(_header_text(el, doc))
+            tags.append(_text_of(el, doc))
         elif (name, t) == ("ref", "reference"):
-            refs.append(_header_text(el, doc))
+            refs.append(_text_of(el, doc))
         elif (name, t) == ("note", "field"):
             kw.update(_header_generic(el, PageMetadata, doc))
         else:
