@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 
 import cablekit
-from cablekit import model
+from cablekit import model, tei_schemas
 from cablekit.converters import tei
 from cablekit.model import (
     PART_TYPES,
@@ -38,7 +38,7 @@ XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 def text_under_text(doc: bytes) -> str:
     """The characters under <text>, read independently of the converter: text nodes in
     document order, each <g ref="#x"/> replaced by the character its charDecl entry maps."""
-    root = etree.fromstring(doc)
+    root = etree.fromstring(doc, tei_schemas.parser())
     chars = {
         c.get("{http://www.w3.org/XML/1998/namespace}id"): chr(
             int(c.findtext("tei:mapping", namespaces=NS)[2:], 16)
@@ -97,7 +97,7 @@ def test_output_is_deterministic_and_not_pretty_printed(seed_bytes: bytes) -> No
 
 
 def test_seed_markup_follows_the_profile(seed_bytes: bytes) -> None:
-    root = etree.fromstring(tei.dumps(cablekit.loads(seed_bytes, "text")))
+    root = etree.fromstring(tei.dumps(cablekit.loads(seed_bytes, "text")), tei_schemas.parser())
     doc = root.find("tei:text/tei:body/tei:div[@type='document']", NS)
     assert doc is not None
     assert doc.find("tei:opener/tei:dateline/tei:seg[@type='dtg']/tei:date", NS).get("when") == (
@@ -203,7 +203,7 @@ def test_fields_found_in_the_text_are_marked_where_they_stand() -> None:
     )
     data, back = round_trip(Cable(parts=(addressee,)))
     assert back.parts == (addressee,)
-    line = etree.fromstring(data).find(".//tei:*[@type='addressee']", NS)
+    line = etree.fromstring(data, tei_schemas.parser()).find(".//tei:*[@type='addressee']", NS)
     assert line is not None and line.get("subtype") == "info"
     prec = line.find("tei:seg[@type='precedence']", NS)
     assert prec is not None and prec.text == "PIORITY" and prec.get("ana") == "#prec-PRIORITY"
@@ -216,7 +216,7 @@ def test_values_that_differ_from_their_characters_go_to_attributes() -> None:
     )
     data, back = round_trip(Cable(parts=(subject,)))
     assert back.parts == (subject,)
-    title = etree.fromstring(data).find(".//tei:title[@type='subject']", NS)
+    title = etree.fromstring(data, tei_schemas.parser()).find(".//tei:title[@type='subject']", NS)
     assert title is not None
     assert title.text == "A SUBJECT THAT\n  WRAPS" and title.get("n") == "A SUBJECT THAT WRAPS"
 

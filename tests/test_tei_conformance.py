@@ -18,6 +18,7 @@ import pytest
 from lxml import etree
 
 import cablekit
+from cablekit import tei_schemas
 from cablekit.converters import tei
 from cablekit.model import PART_TYPES, Cable, PageBreak, PageMetadata
 
@@ -48,7 +49,7 @@ def tei_all() -> etree.RelaxNG:
 
 
 def _assert_tei_valid(schema: etree.RelaxNG, data: bytes, what: str) -> None:
-    doc = etree.fromstring(data)
+    doc = etree.fromstring(data, tei_schemas.parser())
     if not schema.validate(doc):
         errors = "\n".join(f"  line {e.line}: {e.message}" for e in schema.error_log[:10])
         pytest.fail(f"{what} is not valid tei_all:\n{errors}")
@@ -119,7 +120,7 @@ def test_corpus_sample_is_valid_tei_all(tei_all: etree.RelaxNG, corpus: Path) ->
     failures: list[str] = []
     for page in pages:
         data = tei.dumps(cablekit.read(page))
-        if not tei_all.validate(etree.fromstring(data)):
+        if not tei_all.validate(etree.fromstring(data, tei_schemas.parser())):
             first = tei_all.error_log[0] if tei_all.error_log else None
             failures.append(
                 f"{page.name}: line {first.line if first else '?'}: "
@@ -139,7 +140,7 @@ def test_tei_all_rejects_what_tei_forbids(tei_all: etree.RelaxNG, seed_bytes: by
         data.replace(b"<closer>", b"<closer><p>x</p>", 1),
     ):
         assert broken != data
-        assert not tei_all.validate(etree.fromstring(broken))
+        assert not tei_all.validate(etree.fromstring(broken, tei_schemas.parser()))
 
 
 def test_forbidden_characters_in_header_values_are_valid_tei_all(tei_all: etree.RelaxNG) -> None:
