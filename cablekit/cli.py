@@ -172,6 +172,8 @@ class _Screen:
             console=Console(stderr=True),
             auto_refresh=False,
             transient=True,
+            redirect_stdout=False,  # standard output carries results, never the bar
+            redirect_stderr=False,
         )
         with progress:
             self._progress = progress
@@ -197,6 +199,13 @@ class _Screen:
             self._progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
         else:
             _err(line)
+
+    def out(self, line: str) -> None:
+        """A result line: to standard output, above the bar when both are one terminal."""
+        if self._progress is not None and sys.stdout.isatty():
+            self._progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            sys.stdout.write(line + "\n")
 
 
 def _show_progress(flag: bool | None, quiet: bool) -> bool:
@@ -609,16 +618,17 @@ def _validate(
     results: list[FileResult] = []
     stream = console == "text"
 
+    screen = _Screen(run.total, _show_progress(progress, quiet))
+
     def finish(r: FileResult) -> bool:
         results.append(r)
         if stream:
             for line in text_lines(r):
-                print(line, file=sys.stdout, flush=False)
+                screen.out(line)
         return r.verdict != VALID
 
     stopped = False
     internal = 0
-    screen = _Screen(run.total, _show_progress(progress, quiet))
     tally: FileTally | None = None
     with screen.running("validating"):
         for o in run:

@@ -439,6 +439,39 @@ def test_progress_bar_only_on_a_terminal(tmp_path: Path, seed_bytes: bytes) -> N
     assert b"converted 3 of 3 cables" in seen
 
 
+def test_results_stay_on_standard_output_under_a_progress_bar(
+    tmp_path: Path, seed_bytes: bytes
+) -> None:
+    import pty
+
+    inputs = _mixed(tmp_path, seed_bytes)
+    main, secondary = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [*COMMAND, "validate", *map(str, inputs), "--no-rules", "--progress"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=secondary,
+            timeout=120,
+        )
+        os.close(secondary)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(main)
+    assert proc.returncode == 1
+    lines = proc.stdout.decode().splitlines()
+    assert [line.split(":")[0] for line in lines] == [str(inputs[1]), str(inputs[2])]
+    assert b"ERROR" not in seen and b"1 valid, 0 invalid, 2 not checked" in seen
+
+
 # --- resume and jsonl ---------------------------------------------------------------------
 
 
