@@ -21,6 +21,25 @@ SEED_LABELS = ("Identifier", "Created", "Released", "Classification", "Origin")
 # --- the seed form's metadata block ------------------------------------------------------------
 
 
+MAX_TITLE_LINES = 8  # the title is the subject's first line, between blank lines
+RE_SEED_ID = re.compile(r"^[0-9]{2}[A-Z0-9]+[0-9]$")
+
+
+def _check_seed_value(label: str, value: str, source: str | None, line: int) -> None:
+    """A value line of the metadata block must be what its label says."""
+    if label == "Identifier" and not RE_SEED_ID.match(value):
+        problem = "is not a cable identifier"
+    elif label in ("Created", "Released") and norm.parse_table_datetime(value) is None:
+        problem = "is not a date and time"
+    elif not value.strip() or any(ord(c) < 32 and c != "\t" for c in value):
+        problem = "is empty or holds control characters"
+    else:
+        return
+    raise CablekitError(
+        f"metadata block: {label} {value!r} {problem}", source, line, 1, code="CK-METADATA"
+    )
+
+
 def _read_seed_block(lines: list[str], source: str | None) -> tuple[PageMetadata, int] | None:
     """The seed form starts with label lines then value lines, a title, tags, 'pdf' line."""
     labels: list[str] = []
@@ -34,16 +53,23 @@ def _read_seed_block(lines: list[str], source: str | None) -> tuple[PageMetadata
     for label in labels:
         if i >= len(lines):
             raise CablekitError("metadata block ends before its values", source, i + 1)
-        values[label] = lines[i].rstrip("\r\n")
+        value = lines[i].rstrip("\r\n")
+        _check_seed_value(label, value, source, i + 1)
+        values[label] = value
         i += 1
     title_lines: list[str] = []
     tags: tuple[str, ...] = ()
     if i < len(lines) and lines[i].startswith("Cable title:"):
+        title_at = i + 1
         title_lines.append(lines[i][len("Cable title:") :])
         i += 1
         while i < len(lines) and not lines[i].startswith("Tags:"):
             title_lines.append(lines[i])
             i += 1
+            if len(title_lines) > MAX_TITLE_LINES:
+                raise CablekitError(
+                    "metadata block: no 'Tags:' line after 'Cable title:'", source, title_at
+                )
         if i < len(lines) and lines[i].startswith("Tags:"):
             tags = tuple(t for t in re.split(r"[\s\u00a0,]+", lines[i][5:]) if t)
             i += 1

@@ -335,3 +335,21 @@ def test_signature_glued_to_the_last_sentence(
     assert cable.signature == name
     if kept is not None:
         assert cable.paragraphs[-1].text.endswith(kept)
+
+
+@pytest.mark.parametrize(
+    ("block", "line", "what"),
+    [
+        ("Identifier\nCreated\nnot an id\n2007-05-16 13:24:00\n", 3, "Identifier"),
+        ("Identifier\nCreated\n07BAKU595\nyesterday\n", 4, "Created"),
+        (
+            "Identifier\nCreated\n07BAKU595\n2007-05-16 13:24:00\nCable title: \n" + "x\n" * 12,
+            5,
+            "Tags",
+        ),
+    ],
+)
+def test_broken_metadata_block_is_named(block: str, line: int, what: str) -> None:
+    with pytest.raises(cablekit.CablekitError, match=what) as info:
+        cablekit.loads(block + TELEGRAM, "text")
+    assert info.value.line == line

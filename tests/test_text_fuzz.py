@@ -70,3 +70,49 @@ def test_round_trip_or_clear_error(lines: list[tuple[str, str]], final_newline: 
         assert e.code.startswith("CK-")
         return
     assert cablekit.dumps(cable, "text") == text.encode("utf-8")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_any_bytes_read_or_clear_error(data: bytes) -> None:
+    try:
+        cable = cablekit.loads(data)
+    except cablekit.CablekitError as e:
+        assert e.code and e.message
+        return
+    # What was read is a cable in full: it writes as text that reads back the same.
+    assert cablekit.loads(cablekit.dumps(cable, "text"), "text").telegram == cable.telegram
+
+
+@pytest.fixture(scope="module")
+def seed_outputs(seed_bytes: bytes) -> dict[str, bytes]:
+    cable = cablekit.loads(seed_bytes)
+    return {fmt: cablekit.dumps(cable, fmt) for fmt in ("json", "tei", "text")}
+
+
+@pytest.mark.parametrize("fmt", ["json", "tei", "text"])
+def test_damaged_outputs_read_or_clear_error(fmt: str, seed_outputs: dict[str, bytes]) -> None:
+    """Cut, flip and splice a valid output: the reader answers with a cable or a CablekitError."""
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        doc = bytearray(seed_outputs[fmt])
+        for _ in range(data.draw(st.integers(1, 4))):
+            at = data.draw(st.integers(0, len(doc) - 1))
+            action = data.draw(st.sampled_from(["flip", "cut", "insert"]))
+            if action == "flip":
+                doc[at] = data.draw(st.integers(0, 255))
+            elif action == "cut":
+                del doc[at : at + data.draw(st.integers(1, 200))]
+            else:
+                doc[at:at] = data.draw(st.sampled_from([b"<", b"&", b'"', b"{", b"\x00", b"]]>"]))
+        try:
+            cable = cablekit.loads(bytes(doc), fmt)
+        except cablekit.CablekitError as e:
+            assert e.code and e.message
+            return
+        # A damaged document that still reads must give a cable its format writes and reads.
+        assert cablekit.loads(cablekit.dumps(cable, fmt), fmt) == cable
+
+    check()
