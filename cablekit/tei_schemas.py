@@ -1,7 +1,9 @@
 """The TEI profile's checks: hardened XML parsing, the bundled RELAX NG and ISO Schematron.
 
 Both schemas are compiled once per process (on first use) and turned into Diagnostics with
-stable codes, line numbers and an XPath to the offending node.
+stable codes, line numbers and an XPath to the offending node. What runs is derived from the
+shipped files at load time, in forms that give the same verdicts faster (see _unfold_mixed
+and _walk_elements_once); the shipped files stay the plain source.
 """
 
 from __future__ import annotations
@@ -60,9 +62,10 @@ _INVALID_ATTR = re.compile(r"^Invalid attribute (\S+) for element (\S+)")
 
 @dataclass(frozen=True, slots=True)
 class Checks:
-    """The compiled schemas: RELAX NG validator and the Schematron's XSLT."""
+    """The compiled schemas: RELAX NG validators and the Schematron's XSLT."""
 
-    rng: etree.RelaxNG
+    rng: etree.RelaxNG  # the shipped grammar: its verdict and its report are the ones users see
+    rng_fast: etree.RelaxNG  # the same language with mixed content unfolded: tried first
     sch: etree.XSLT
     attributes: dict[str, frozenset[str]]  # element name -> attributes the grammar declares
 
@@ -100,6 +103,7 @@ def checks() -> Checks:
     p = parser()
     rng_doc = etree.fromstring(_schema_bytes(RNG_FILE), p)
     rng = etree.RelaxNG(rng_doc)
+    rng_fast = etree.RelaxNG(_unfold_mixed(rng_doc))
     sch_doc = etree.fromstring(_schema_bytes(SCH_FILE), p)
     # The same pipeline as lxml.isoschematron.Schematron, kept as a plain XSLT so that every
     # call returns its own report (the Schematron object stores the last report on itself).
@@ -109,11 +113,98 @@ def checks() -> Checks:
     )
     # The rules read nothing but the document: no file, no network, no writing.
     deny_all = etree.XSLTAccessControl.DENY_ALL  # type: ignore[attr-defined]  # not in the stubs
-    sch = etree.XSLT(_elements_only(compiled), access_control=deny_all)
-    return Checks(rng=rng, sch=sch, attributes=_declared_attributes(rng_doc))
+    sch = etree.XSLT(_walk_elements_once(compiled), access_control=deny_all)
+    return Checks(rng=rng, rng_fast=rng_fast, sch=sch, attributes=_declared_attributes(rng_doc))
 
 
 _RNG = "{http://relaxng.org/ns/structure/1.0}"
+
+
+def _unfold_mixed(grammar: etree._Element) -> etree._Element:
+    """The grammar with <mixed><zeroOrMore>P</zeroOrMore></mixed> written as
+    <zeroOrMore><choice><text/>P</choice></zeroOrMore> wherever P is one element or a choice
+    of single elements.
+
+    Both say "any sequence of text and of P" (mixed is an interleave with text, and text
+    between two P is allowed by both because each P is one element); libxml2 checks the
+    second form without its interleave matching, about a third faster. A mixed of any other
+    shape, or a grammar that includes others, is left as it is.
+    """
+    import copy
+
+    from lxml import etree
+
+    out = copy.deepcopy(grammar)
+    if any(
+        el.tag in (_RNG + "include", _RNG + "externalRef", _RNG + "parentRef")
+        or (el.tag == _RNG + "grammar" and el is not out)
+        for el in out.iter()
+    ):
+        return out
+    defines: dict[str, list[etree._Element]] = {}
+    for d in out.iter(_RNG + "define"):
+        defines.setdefault(d.get("name") or "", []).append(d)
+    for mixed in list(out.iter(_RNG + "mixed")):
+        alternatives = _repeated_elements(mixed, defines)
+        parent = mixed.getparent()
+        if alternatives is None or parent is None:
+            continue
+        repeat = etree.Element(_RNG + "zeroOrMore")
+        choice = etree.SubElement(repeat, _RNG + "choice")
+        etree.SubElement(choice, _RNG + "text")
+        choice.extend(alternatives)
+        repeat.tail = mixed.tail
+        parent.replace(mixed, repeat)
+    return out
+
+
+def _rng_children(el: etree._Element) -> list[etree._Element]:
+    return [c for c in el if isinstance(c.tag, str) and c.tag.startswith(_RNG)]
+
+
+def _repeated_elements(
+    mixed: etree._Element, defines: dict[str, list[etree._Element]]
+) -> list[etree._Element] | None:
+    """The alternatives P of <mixed><zeroOrMore>P</zeroOrMore></mixed>, each one element;
+    None for any other shape (or an attribute such as ns that the new parents would drop)."""
+    kids = _rng_children(mixed)
+    if len(mixed) != 1 or len(kids) != 1 or kids[0].tag != _RNG + "zeroOrMore":
+        return None
+    repeat = kids[0]
+    inner = _rng_children(repeat)
+    if len(repeat) != 1 or len(inner) != 1:
+        return None
+    if inner[0].tag == _RNG + "choice":
+        if len(inner[0]) != len(_rng_children(inner[0])):
+            return None
+        alternatives = _rng_children(inner[0])
+    else:
+        alternatives = inner
+    if any(len(el.attrib) for el in (mixed, repeat, *inner) if el not in alternatives):
+        return None
+    if not alternatives or not all(_one_element(a, defines, set()) for a in alternatives):
+        return None
+    return alternatives
+
+
+def _one_element(
+    pattern: etree._Element, defines: dict[str, list[etree._Element]], seen: set[str]
+) -> bool:
+    """Whether a pattern always matches exactly one element."""
+    tag = pattern.tag
+    if tag == _RNG + "element":
+        return True
+    if tag == _RNG + "choice":
+        options = _rng_children(pattern)
+        return bool(options) and all(_one_element(o, defines, seen) for o in options)
+    if tag == _RNG + "ref":
+        name = pattern.get("name") or ""
+        found = defines.get(name, [])
+        if name in seen or len(found) != 1 or found[0].get("combine") is not None:
+            return False
+        body = _rng_children(found[0])
+        return len(body) == 1 and _one_element(body[0], defines, seen | {name})
+    return False
 
 
 def _declared_attributes(grammar: etree._Element) -> dict[str, frozenset[str]]:
@@ -145,26 +236,85 @@ _XSL = "{http://www.w3.org/1999/XSL/Transform}"
 _ALL_NODES = "@*|*|comment()|processing-instruction()"
 
 
-def _elements_only(compiled: etree._XSLTResultTree) -> etree._ElementTree:
-    """The compiled Schematron walking elements only.
+def _walk_elements_once(compiled: etree._XSLTResultTree) -> etree._ElementTree:
+    """The compiled Schematron visiting each element once, in document order, and nothing else.
 
-    The ISO skeleton visits every attribute, comment and processing instruction to offer it to
-    the rules; every rule context of this profile is an element, so that walk only costs time
-    (a third of the run). A rule on anything else would be a change of the profile: refused.
+    The ISO skeleton offers every node to the rules by recursion from the root: each template
+    ends by applying templates to all the children of its node, attributes, comments and
+    processing instructions included. Every rule context of this profile is an element (a
+    rule on anything else would be a change of the profile: refused here), so the same
+    templates are applied to //* instead, in document order as the recursion does, and the
+    recursive calls go. The skeleton's second walk of the whole document in the default mode,
+    where no template writes anything, goes too. The report is the same, node for node
+    (tests/test_tei_checks.py compares it with lxml.isoschematron's).
     """
     from lxml import etree
 
     root = compiled.getroot()
     if root is None:
         raise ValueError("the Schematron did not compile")
-    for tpl in root.iterfind(_XSL + "template"):
+    templates = list(root.iterfind(_XSL + "template"))
+    # Each pattern is a mode, started from the root by the root template.
+    modes = {
+        a.get("mode") or ""
+        for a in root.iter(_XSL + "apply-templates")
+        if a.get("select") == "/" and a.get("mode")
+    }
+    for tpl in templates:
         match = tpl.get("match") or ""
-        if tpl.get("priority") == "1000" and ("@" in match.split("[")[0] or "()" in match):
-            raise ValueError(f"Schematron rule context {match!r} is not an element")
-    for apply in root.iter(_XSL + "apply-templates"):
-        if apply.get("select") == _ALL_NODES:
-            apply.set("select", "*")
+        if tpl.get("mode") not in modes or match in ("text()", "@*|node()"):
+            continue
+        for branch in match.split("|"):
+            step = branch.split("[")[0].strip()
+            if "@" in step or "()" in step or step == "/" or "::" in step:
+                raise ValueError(f"Schematron rule context {match!r} is not an element")
+    for mode in modes:
+        _flatten_mode(root, templates, mode)
+    _drop_default_walk(root, templates)
     return etree.ElementTree(root)
+
+
+def _flatten_mode(root: etree._Element, templates: list[etree._Element], mode: str) -> None:
+    """Apply the templates of a pattern's mode to //* once instead of recursively."""
+    own = [t for t in templates if t.get("mode") == mode]
+    tails: list[etree._Element] = []
+    for tpl in own:
+        applies = [a for a in tpl.iter(_XSL + "apply-templates") if a.get("mode") == mode]
+        if (tpl.get("match") or "") == "text()" and len(tpl) == 0:
+            continue
+        if len(applies) != 1 or applies[0] is not tpl[-1]:
+            raise ValueError(f"unexpected Schematron skeleton template for {tpl.get('match')!r}")
+        if applies[0].get("select") not in (_ALL_NODES, "*"):
+            raise ValueError(f"unexpected Schematron skeleton walk {applies[0].get('select')!r}")
+        tails.append(applies[0])
+    starts = [
+        a
+        for a in root.iter(_XSL + "apply-templates")
+        if a.get("mode") == mode and a.get("select") == "/"
+    ]
+    if len(starts) != 1:
+        raise ValueError(f"the Schematron pattern of mode {mode!r} does not start at the root")
+    for apply in tails:
+        parent = apply.getparent()
+        if parent is not None:
+            parent.remove(apply)
+    starts[0].set("select", "//*")
+
+
+def _drop_default_walk(root: etree._Element, templates: list[etree._Element]) -> None:
+    """Remove the skeleton's walk of the document in the default mode, which writes nothing
+    when the only default-mode templates are the root's and an empty one for text."""
+    defaults = [t for t in templates if t.get("mode") is None]
+    for tpl in defaults:
+        match = tpl.get("match") or ""
+        if match == "text()" and len(tpl) == 0:
+            continue
+        if match != "/":
+            return
+    for apply in list(root.iter(_XSL + "apply-templates")):
+        parent = apply.getparent()
+        if apply.get("select") is None and apply.get("mode") is None and parent is not None:
+            parent.remove(apply)
 
 
 _PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
@@ -349,7 +499,9 @@ def _sch_diagnostics(
 def check(tree: etree._ElementTree, source: str | None) -> list[Diagnostic]:
     """RELAX NG first; the Schematron runs only on a document the grammar accepts."""
     c = checks()
-    if not c.rng.validate(tree):
+    # The unfolded grammar answers for nearly every document; one it refuses goes through the
+    # shipped grammar, whose verdict and report decide.
+    if not c.rng_fast.validate(tree) and not c.rng.validate(tree):
         return _rng_diagnostics(c.rng.error_log, tree, source, c)
     report = c.sch(tree)
     return _sch_diagnostics(report, tree, source)

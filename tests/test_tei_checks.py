@@ -1,0 +1,199 @@
+"""The profile's checks as they run: derived at load time from the shipped schemas, giving the
+same verdicts and reports as the shipped files run as they are."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+import cablekit
+from cablekit import tei_schemas
+from cablekit.converters import tei
+
+DATA = Path(__file__).parent / "data" / "tei"
+SCHEMAS = Path(tei_schemas.__file__).resolve().parent.parent / "schemas"
+RNG_NS = "{http://relaxng.org/ns/structure/1.0}"
+SVRL = "{http://purl.oclc.org/dsdl/svrl}"
+MUTATE_EVERY = 100  # one corpus document in 100 gets each element changed, one at a time
+RENAMES = ("seg", "label", "anchor", "fw")
+
+
+@pytest.fixture(scope="module")
+def corpus_docs(corpus: Path) -> list[tuple[str, bytes]]:
+    """Every corpus cable as the writer writes it (already checked on the way out)."""
+    pages = sorted((corpus / "cablegate-html").glob("*.html"))
+    return [(p.name, tei.dumps(cablekit.read(p))) for p in pages]
+
+
+def _fixtures() -> list[tuple[str, bytes]]:
+    docs = [(p.name, p.read_bytes()) for p in sorted(DATA.glob("*.xml"))]
+    base = (DATA / "valid-base.xml").read_bytes()
+    docs.append(("paragraph-out-of-sequence", base.replace(b'<p n="2">2.', b'<p n="5">5.')))
+    return docs
+
+
+def _tree(data: bytes) -> etree._ElementTree | None:
+    """The document as the checks get it: through the hardened parse, which refuses any DTD
+    (so no entity reference is ever left in a tree)."""
+    try:
+        return tei_schemas.parse(data, None)
+    except cablekit.CablekitError:
+        return None
+
+
+# --- RELAX NG: mixed content unfolded ----------------------------------------------------------
+
+
+def test_every_mixed_of_the_shipped_grammar_is_unfolded() -> None:
+    shipped = etree.parse(str(SCHEMAS / "cable-tei.rng")).getroot()
+    unfolded = tei_schemas._unfold_mixed(shipped)
+    assert len(list(shipped.iter(RNG_NS + "mixed"))) >= 5
+    assert list(unfolded.iter(RNG_NS + "mixed")) == []
+    # The shipped tree itself is left as it was.
+    assert len(list(shipped.iter(RNG_NS + "mixed"))) >= 5
+
+
+def test_a_mixed_around_a_sequence_is_left_as_it_is() -> None:
+    """Text between the two elements of a sequence is allowed by mixed only: no unfolding."""
+    grammar = etree.fromstring(
+        b'<grammar xmlns="http://relaxng.org/ns/structure/1.0">'
+        b'<start><element name="r"><mixed><zeroOrMore><ref name="pair"/></zeroOrMore></mixed>'
+        b"</element></start>"
+        b'<define name="pair"><element name="a"><empty/></element>'
+        b'<element name="b"><empty/></element></define>'
+        b"</grammar>"
+    )
+    unfolded = tei_schemas._unfold_mixed(grammar)
+    assert len(list(unfolded.iter(RNG_NS + "mixed"))) == 1
+    doc = etree.fromstring(b"<r>x<a/>between<b/>y</r>")
+    assert etree.RelaxNG(unfolded).validate(doc)
+    assert etree.RelaxNG(grammar).validate(doc)
+
+
+def _mutated_verdicts(
+    tree: etree._ElementTree, checks: tei_schemas.Checks, verdicts: dict[bool, int]
+) -> list[str]:
+    """Each element under <text> in turn renamed, or given characters before its first child
+    or after itself: where the two grammars judge the changed document differently."""
+    text = tree.getroot().find("{http://www.tei-c.org/ns/1.0}text")
+    assert text is not None
+    differ: list[str] = []
+
+    def judge(what: str) -> None:
+        shipped, fast = checks.rng.validate(tree), checks.rng_fast.validate(tree)
+        verdicts[shipped] += 1
+        if shipped != fast:
+            differ.append(f"{what}: shipped grammar {shipped}, unfolded {fast}")
+
+    for el in list(text.iter("{*}*"))[1:]:
+        tag, first, tail = el.tag, el.text, el.tail
+        for name in RENAMES:
+            el.tag = "{http://www.tei-c.org/ns/1.0}" + name
+            judge(f"line {el.sourceline}: <{etree.QName(tag).localname}> renamed <{name}>")
+        el.tag = tag
+        el.text = "X" + (first or "")
+        judge(f"line {el.sourceline}: characters at the start of <{etree.QName(tag).localname}>")
+        el.text, el.tail = first, (tail or "") + "X"
+        judge(f"line {el.sourceline}: characters after <{etree.QName(tag).localname}>")
+        el.tail = tail
+    return differ
+
+
+@pytest.mark.corpus
+def test_the_unfolded_grammar_gives_the_shipped_verdict(
+    corpus_docs: list[tuple[str, bytes]],
+) -> None:
+    checks = tei_schemas.checks()
+    verdicts = {True: 0, False: 0}
+    differ: list[str] = []
+    for name, data in [*corpus_docs, *_fixtures()]:
+        tree = _tree(data)
+        if tree is None:
+            continue
+        shipped, fast = checks.rng.validate(tree), checks.rng_fast.validate(tree)
+        verdicts[shipped] += 1
+        if shipped != fast:
+            differ.append(f"{name}: shipped grammar {shipped}, unfolded {fast}")
+    for name, data in corpus_docs[::MUTATE_EVERY]:
+        tree = _tree(data)
+        assert tree is not None
+        differ.extend(f"{name} {d}" for d in _mutated_verdicts(tree, checks, verdicts))
+    assert not differ, f"{len(differ)} documents judged differently:\n" + "\n".join(differ[:20])
+    # Both verdicts were exercised, many times.
+    assert verdicts[True] > len(corpus_docs) and verdicts[False] > 1000, verdicts
+
+
+# --- Schematron: one walk over the elements ----------------------------------------------------
+
+
+def _entries(report: Any) -> list[tuple[str | None, ...]]:
+    root = report.getroot()
+    return [
+        (
+            el.tag,
+            el.get("id"),
+            el.get("role"),
+            el.get("location"),
+            " ".join("".join(el.itertext()).split()),
+        )
+        for el in root.iterchildren(SVRL + "failed-assert", SVRL + "successful-report")
+    ]
+
+
+@pytest.mark.corpus
+def test_the_schematron_reports_what_lxml_isoschematron_reports(
+    corpus_docs: list[tuple[str, bytes]],
+) -> None:
+    isoschematron: Any = importlib.import_module("lxml.isoschematron")
+    stock = isoschematron.Schematron(
+        etree.parse(str(SCHEMAS / "cable-tei.sch")), store_report=True, validate_schema=False
+    )
+    ours = tei_schemas.checks().sch
+    differ: list[str] = []
+    reported = 0
+    for name, data in [*corpus_docs, *_fixtures()]:
+        tree = _tree(data)
+        if tree is None:
+            continue
+        stock.validate(tree)
+        expected = _entries(stock.validation_report)
+        reported += bool(expected)
+        found = _entries(ours(tree))
+        if found != expected:
+            differ.append(f"{name}: {found} instead of {expected}")
+    assert not differ, f"{len(differ)} reports differ:\n" + "\n".join(differ[:10])
+    assert reported > 20  # warnings in the corpus, errors in the fixtures
+
+
+def test_the_schematron_walk_is_flat() -> None:
+    """No template applies templates to the children of its node any more: one pass."""
+    xslt = tei_schemas.checks().sch
+    assert xslt is not None
+    isoschematron: Any = importlib.import_module("lxml.isoschematron")
+    sch_doc = etree.parse(str(SCHEMAS / "cable-tei.sch")).getroot()
+    compiled = isoschematron.iso_svrl_for_xslt1(
+        isoschematron.iso_abstract_expand(isoschematron.iso_dsdl_include(sch_doc))
+    )
+    walked = tei_schemas._walk_elements_once(compiled).getroot()
+    xsl = "{http://www.w3.org/1999/XSL/Transform}"
+    selects = [a.get("select") for a in walked.iter(xsl + "apply-templates") if a.get("mode")]
+    walks = [s for s in selects if s in ("*", "//*", "/", tei_schemas._ALL_NODES)]
+    assert walks == ["//*"]
+
+
+def test_a_rule_on_attributes_is_refused() -> None:
+    isoschematron: Any = importlib.import_module("lxml.isoschematron")
+    sch = (
+        (SCHEMAS / "cable-tei.sch")
+        .read_bytes()
+        .replace(b'<rule context="tei:g">', b'<rule context="tei:g/@ref">')
+    )
+    compiled = isoschematron.iso_svrl_for_xslt1(
+        isoschematron.iso_abstract_expand(isoschematron.iso_dsdl_include(etree.fromstring(sch)))
+    )
+    with pytest.raises(ValueError, match="not an element"):
+        tei_schemas._walk_elements_once(compiled)
