@@ -9,6 +9,10 @@ Each run is the installed command in a fresh output folder, timed from start to 
 figure includes process start, discovery, workers, writing and the ledger. Prints cables/s
 for each run, the median, and the peak resident memory of the largest process (the command
 or one of its workers). The machine is shared: read the median, and the spread beside it.
+
+Outputs are kept until the end: ext4 allocates new inodes slowly for some seconds after many
+files are deleted (it skips recently freed ones), so deleting each run's 1,660 files would
+slow the next run's writing.
 """
 
 from __future__ import annotations
@@ -28,10 +32,8 @@ SCRIPT = Path(sys.executable).parent / "cablekit"
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "cablekit.cli"]
 
 
-def one_run(pages: Path, fmt: str, jobs: int, verify: bool, work: Path) -> tuple[float, int]:
-    """Seconds and peak RSS (KiB) of one conversion of the whole folder."""
-    out = work / f"{fmt}-{jobs}"
-    shutil.rmtree(out, ignore_errors=True)
+def one_run(pages: Path, fmt: str, jobs: int, verify: bool, out: Path) -> tuple[float, int]:
+    """Seconds and peak RSS (KiB) of one conversion of the whole folder into `out`."""
     args = [*COMMAND, "convert", str(pages), "-t", fmt, "-o", str(out), "-j", str(jobs), "-q"]
     if verify:
         args.append("--verify")
@@ -44,7 +46,6 @@ def one_run(pages: Path, fmt: str, jobs: int, verify: bool, work: Path) -> tuple
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"cablekit exited {proc.returncode}:\n{err.decode()[-2000:]}")
-    shutil.rmtree(out, ignore_errors=True)
     return elapsed, usage.ru_maxrss
 
 
@@ -64,12 +65,14 @@ def main() -> None:
         raise SystemExit(f"no pages under {pages}")
     print(f"{count} pages, {os.cpu_count()} cores, {args.runs} runs each")
     medians: dict[tuple[str, int], float] = {}
-    with tempfile.TemporaryDirectory(prefix="cablekit-bench-") as tmp:
+    tmp = tempfile.mkdtemp(prefix="cablekit-bench-")
+    try:
         for jobs in args.jobs:
             for fmt in args.to:
                 rates, peaks = [], []
-                for _ in range(args.runs):
-                    seconds, peak = one_run(pages, fmt, jobs, args.verify, Path(tmp))
+                for run in range(args.runs):
+                    out = Path(tmp, f"{fmt}-j{jobs}-{run}")
+                    seconds, peak = one_run(pages, fmt, jobs, args.verify, out)
                     rates.append(count / seconds)
                     peaks.append(peak)
                 median = statistics.median(rates)
@@ -79,6 +82,8 @@ def main() -> None:
                     f"(runs: {', '.join(f'{r:,.0f}' for r in rates)}); "
                     f"peak RSS {max(peaks) / 1024:,.0f} MiB"
                 )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     for jobs in args.jobs:
         if all((fmt, jobs) in medians for fmt in args.to) and len(args.to) > 1:
             # Every page to every format: the time per page is the sum over formats.
