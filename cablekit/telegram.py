@@ -1216,12 +1216,21 @@ def cable_from_telegram(
     return cable
 
 
+NOT_TELLING = (Paragraph, Signature, Unrecognized, PublisherLine, ClassificationLine)
+
+
 def _check_plausible(cable: Cable, text: str, source: str | None) -> None:
     """Refuse input that is clearly not a telegram instead of returning an empty model."""
-    recognized = any(not isinstance(p, Unrecognized) for p in cable.parts)
-    if not recognized:
+    # Prose and a name are no telegram: at least one part only telegrams have (a format line,
+    # the banner, captions, E.O., TAGS, SUBJECT, ...) must be there.
+    if not any(not isinstance(p, NOT_TELLING) for p in cable.parts):
         raise CablekitError(
-            "no part of a telegram recognized (not a cable?)", source, 1, 1, code="CK-NOT-CABLE"
+            "no part of a telegram recognized (no format line, banner, E.O. line, TAGS or "
+            "SUBJECT): not a cable?",
+            source,
+            1,
+            1,
+            code="CK-NOT-CABLE",
         )
     if len(RE_CONTROL.findall(text, 0, 4096)) > 8:
         raise CablekitError("binary data, not a telegram", source, 1, 1, code="CK-BINARY")

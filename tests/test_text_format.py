@@ -136,6 +136,7 @@ def test_bare_telegram_without_envelope() -> None:
         (b"\x00\x01\x02\x03binary\x00", "CK-BINARY", 1),
         (b"VZCZCXRO1234\nFM AMEMBASSY ROME\n\xff\xfe bad bytes\n", "CK-ENCODING", 3),
         (b"just some words\nwith no telegram in them\n", "CK-NOT-CABLE", 1),
+        (b"hello world\n", "CK-NOT-CABLE", 1),  # prose and a name are no telegram
     ],
 )
 def test_bad_input_is_a_clear_error(data: bytes, code: str, line: int, tmp_path: Path) -> None:
