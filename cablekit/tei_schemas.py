@@ -245,7 +245,8 @@ def _walk_elements_once(compiled: etree._XSLTResultTree) -> etree._ElementTree:
     rule on anything else would be a change of the profile: refused here), so the same
     templates are applied to //* instead, in document order as the recursion does, and the
     recursive calls go. The skeleton's second walk of the whole document in the default mode,
-    where no template writes anything, goes too. The report is the same, node for node
+    where no template writes anything, goes too; and a rule's assertions are tried together
+    before one by one (_guard_assertions). The report is the same, node for node
     (tests/test_tei_checks.py compares it with lxml.isoschematron's).
     """
     from lxml import etree
@@ -270,6 +271,9 @@ def _walk_elements_once(compiled: etree._XSLTResultTree) -> etree._ElementTree:
                 raise ValueError(f"Schematron rule context {match!r} is not an element")
     for mode in modes:
         _flatten_mode(root, templates, mode)
+        for tpl in templates:
+            if tpl.get("mode") == mode:
+                _guard_assertions(tpl)
     _drop_default_walk(root, templates)
     return etree.ElementTree(root)
 
@@ -299,6 +303,42 @@ def _flatten_mode(root: etree._Element, templates: list[etree._Element], mode: s
         if parent is not None:
             parent.remove(apply)
     starts[0].set("select", "//*")
+
+
+def _guard_assertions(tpl: etree._Element) -> None:
+    """Test a rule's assertions together first, and one by one only when one fails.
+
+    Each assertion compiles to <choose><when test="T"/><otherwise>report</otherwise>
+    </choose>; a rule whose instructions (after its variables) are only such assertions gets
+    them wrapped in <if test="not((T1) and (T2) ...)">: the same tests on the same node with
+    the same variables, so the same output, and one evaluation for a node that passes all.
+    """
+    from lxml import etree
+
+    body = [c for c in tpl if isinstance(c.tag, str) and c.tag != _XSL + "variable"]
+    if len(body) < 2 or not all(_is_assertion(c) for c in body):
+        return
+    if any(c.tag == _XSL + "variable" for c in body[0].itersiblings()):
+        return  # a variable after the first assertion: keep the order as it is
+    tests = [c[0].get("test") or "" for c in body]
+    guard = etree.Element(_XSL + "if")
+    guard.set("test", "not(" + " and ".join(f"({t})" for t in tests) + ")")
+    body[0].addprevious(guard)
+    for c in body:
+        guard.append(c)
+
+
+def _is_assertion(el: etree._Element) -> bool:
+    kids = [c for c in el if isinstance(c.tag, str)]
+    return (
+        el.tag == _XSL + "choose"
+        and len(kids) == 2
+        and kids[0].tag == _XSL + "when"
+        and bool(kids[0].get("test"))
+        and len(kids[0]) == 0
+        and not (kids[0].text or "").strip()
+        and kids[1].tag == _XSL + "otherwise"
+    )
 
 
 def _drop_default_walk(root: etree._Element, templates: list[etree._Element]) -> None:
