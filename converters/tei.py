@@ -8,11 +8,12 @@ in attributes or the `teiHeader`. The profile is `schemas/cable-tei.rng` + `cabl
 from __future__ import annotations
 
 import dataclasses
+import operator
 import re
 import types
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, Union
@@ -54,12 +55,22 @@ def _char_id(c: str) -> str:
 
 # Any character text content cannot hold as it is.
 _TEXT_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# The same test for ASCII text, several times faster than the pattern: deleting every byte
+# that text holds as it is leaves nothing.
+_TEXT_PLAIN_ASCII = bytes(c for c in range(128) if _TEXT_SPECIAL.match(chr(c)) is None)
+
+
+def _plain_text(s: str) -> bool:
+    """Whether text content holds s as it is (no character _TEXT_SPECIAL matches)."""
+    if s.isascii():
+        return not s.encode("ascii").translate(None, _TEXT_PLAIN_ASCII)
+    return _TEXT_SPECIAL.search(s) is None
 
 
 def _esc_text(s: str, chars: set[str]) -> str:
     """Text content: markup characters escaped, CR kept as a reference (parsers turn a raw CR
     into LF), characters XML forbids as <g/>."""
-    if _TEXT_SPECIAL.search(s) is None:
+    if _plain_text(s):
         return s
     if "&" in s:
         s = s.replace("&", "&amp;")
@@ -166,26 +177,36 @@ class _Registry:
 # --- spans: markup located around verbatim characters ------------------------------------------
 
 
-@dataclass(slots=True)
 class _Span:
-    start: int
-    end: int
-    tag: str
-    attrs: dict[str, str]  # unescaped values, in output order
-    seq: int
-    inner: str = ""  # markup inside an empty span (its own empty elements)
+    """One element to write around text[start:end] (empty when start == end)."""
+
+    __slots__ = ("attrs", "end", "inner", "key", "start", "tag")
+
+    def __init__(
+        self, start: int, end: int, tag: str, attrs: dict[str, str], seq: int, inner: str
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.tag = tag
+        self.attrs = attrs  # unescaped values, in output order
+        self.inner = inner  # markup inside an empty span (its own empty elements)
+        # Document order: by start; an empty span before one holding characters there; the
+        # outer (longer) before the inner; else in the order they were added.
+        self.key = (start, start != end, -end, seq)
 
 
-@dataclass(slots=True)
 class _WCtx:
     """Writer state for one run of verbatim text (a part's text, or one paragraph string)."""
 
-    text: str
-    reg: _Registry
-    cursor: int = 0
-    spans: list[_Span] = field(default_factory=list)
-    by_field: dict[str, _Span] = field(default_factory=dict)
-    self_attrs: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("by_field", "cursor", "reg", "self_attrs", "spans", "text")
+
+    def __init__(self, text: str, reg: _Registry) -> None:
+        self.text = text
+        self.reg = reg
+        self.cursor = 0
+        self.spans: list[_Span] = []
+        self.by_field: dict[str, _Span] = {}
+        self.self_attrs: dict[str, str] = {}
 
     def add(
         self, start: int, end: int, tag: str, attrs: dict[str, str], name: str, inner: str = ""
@@ -240,8 +261,7 @@ def _find_int(text: str, value: int, lo: int, hi: int) -> tuple[int, int] | None
     return m.span() if m else None
 
 
-def _span_key(s: _Span) -> tuple[int, bool, int, int]:
-    return (s.start, s.start != s.end, -s.end, s.seq)
+_SPAN_ORDER = operator.attrgetter("key")
 
 
 def _render(text: str, spans: list[_Span], reg: _Registry) -> str:
@@ -251,43 +271,52 @@ def _render(text: str, spans: list[_Span], reg: _Registry) -> str:
     if not spans:
         return _esc_text(text, chars)
     # Most parts hold no character that needs escaping: then no slice does.
-    clean = _TEXT_SPECIAL.search(text) is None
-    if len(spans) > 1:
-        spans = sorted(spans, key=_span_key)
+    clean = _plain_text(text)
+    if len(spans) == 1:  # the most frequent case, written directly
+        sp = spans[0]
+        start, end, tag = sp.start, sp.end, sp.tag
+        attrs = _fmt_attrs(sp.attrs)
+        head, inside, tail = text[:start], text[start:end], text[end:]
+        if not clean:
+            head, inside, tail = (_esc_text(x, chars) for x in (head, inside, tail))
+        if start != end:
+            return f"{head}<{tag}{attrs}>{inside}</{tag}>{tail}"
+        if sp.inner:
+            return f"{head}<{tag}{attrs}>{sp.inner}</{tag}>{tail}"
+        return f"{head}<{tag}{attrs}/>{tail}"
     out: list[str] = []
     pos = 0
-    stack: list[_Span] = []
-    for sp in spans:
+    stack: list[tuple[int, str]] = []  # (end, tag) of the open elements
+    for sp in sorted(spans, key=_SPAN_ORDER):
         start = sp.start
-        while stack and stack[-1].end <= start:
-            top = stack.pop()
-            piece = text[pos : top.end]
+        while stack and stack[-1][0] <= start:
+            top_end, top_tag = stack.pop()
+            piece = text[pos:top_end]
             out.append(piece if clean else _esc_text(piece, chars))
-            out.append(f"</{top.tag}>")
-            pos = top.end
+            out.append(f"</{top_tag}>")
+            pos = top_end
         end = sp.end
-        if stack and end > stack[-1].end:  # crossing spans cannot nest: keep it empty
+        if stack and end > stack[-1][0]:  # crossing spans cannot nest: keep it empty
             end = start
         if start > pos:
             piece = text[pos:start]
             out.append(piece if clean else _esc_text(piece, chars))
             pos = start
+        tag = sp.tag
         attrs = _fmt_attrs(sp.attrs)
-        if start == end:
-            out.append(
-                f"<{sp.tag}{attrs}>{sp.inner}</{sp.tag}>" if sp.inner else f"<{sp.tag}{attrs}/>"
-            )
+        if start != end:
+            out.append(f"<{tag}{attrs}>")
+            stack.append((end, tag))
+        elif sp.inner:
+            out.append(f"<{tag}{attrs}>{sp.inner}</{tag}>")
         else:
-            out.append(f"<{sp.tag}{attrs}>")
-            if end != sp.end:
-                sp = _Span(start, end, sp.tag, sp.attrs, sp.seq, sp.inner)
-            stack.append(sp)
+            out.append(f"<{tag}{attrs}/>")
     while stack:
-        top = stack.pop()
-        piece = text[pos : top.end]
+        top_end, top_tag = stack.pop()
+        piece = text[pos:top_end]
         out.append(piece if clean else _esc_text(piece, chars))
-        out.append(f"</{top.tag}>")
-        pos = top.end
+        out.append(f"</{top_tag}>")
+        pos = top_end
     piece = text[pos:]
     out.append(piece if clean else _esc_text(piece, chars))
     return "".join(out)
@@ -322,12 +351,23 @@ def _local(el: etree._Element) -> str:
     return tag if isinstance(tag, str) else ""
 
 
+@cache
+def _etree() -> types.ModuleType:
+    """lxml.etree, imported on first use (the CLI starts without it)."""
+    from lxml import etree
+
+    return etree
+
+
 def _text_of(el: etree._Element, doc: _Doc) -> str:
     """The verbatim characters under an element (its <g/> back to their characters)."""
     if len(el) == 0:
         return el.text or ""
     if not doc.chars:
-        return "".join(el.itertext())  # type: ignore[arg-type]
+        # All the text nodes of the subtree, concatenated by libxml2: what itertext() joins,
+        # several times faster.
+        text: str = _etree().tostring(el, method="text", encoding="unicode", with_tail=False)
+        return text
     out: list[str] = []
     _collect(el, doc, out)
     return "".join(out)
@@ -1858,13 +1898,13 @@ _BLOCK_TAGS = {"ab", "fw", "p", "note", "closer"}
 
 def _read_doc(tree: etree._ElementTree, source: str | None) -> Cable:
     root = tree.getroot()
-    header = root.find(_T + "teiHeader")
-    text = root.find(_T + "text")
+    header = _child(root, _T + "teiHeader")
+    text = _child(root, _T + "text")
     if header is None or text is None:  # the grammar requires both
         raise CablekitError("not a cable TEI document", source, 1, None, code="TEI-MODEL")
     doc = _Doc(source, _read_categories(header), _read_chars(header))
     page, final_newline, encoding, extra = _read_header(header, doc)
-    front = text.find(_T + "front")
+    front = _child(text, _T + "front")
     if front is not None:
         if page is None:
             raise _err(doc, front, "a page metadata block without the publisher's record")
@@ -1874,7 +1914,7 @@ def _read_doc(tree: etree._ElementTree, source: str | None) -> Cable:
         for el in (front, front[0]):
             _reject_text(el, doc)
         page = dataclasses.replace(page, layout=_text_of(block, doc))
-    body = text.find(_T + "body")
+    body = _child(text, _T + "body")
     parts: list[Part] = []
     _reject_text(text, doc)
     if body is not None:
@@ -1985,7 +2025,7 @@ def _allowed(cls: type) -> dict[tuple[str, str | None], frozenset[str]]:
 
 
 def _check_attributes(el: etree._Element, allowed: frozenset[str], doc: _Doc, kind: str) -> None:
-    for name in el.attrib:
+    for name in el.keys():  # noqa: SIM118  (an element's attribute names)
         if name not in allowed:
             what = name if isinstance(name, str) else name.decode()
             raise _err(doc, el, f"@{what} is not read from this element of a {kind} part")
@@ -1995,7 +2035,9 @@ def _field_index(
     el: etree._Element, doc: _Doc, spec: PartSpec, cls: type
 ) -> dict[tuple[str, str | None], list[etree._Element]]:
     allowed = _allowed(cls)
-    _check_attributes(el, allowed[(".", None)], doc, spec.kind)
+    own = allowed[(".", None)]
+    if not own.issuperset(el.keys()):
+        _check_attributes(el, own, doc, spec.kind)
     index: dict[tuple[str, str | None], list[etree._Element]] = {}
     for d in el.iterdescendants(_ANY_TEI):
         name = d.tag[_TLEN:]
@@ -2005,8 +2047,13 @@ def _field_index(
         attrs = allowed.get(key)
         if attrs is None:
             raise _err(doc, d, f"<{name} type={key[1]!r}> is not a field of a {spec.kind} part")
-        _check_attributes(d, attrs, doc, spec.kind)
-        index.setdefault(key, []).append(d)
+        if not attrs.issuperset(d.keys()):
+            _check_attributes(d, attrs, doc, spec.kind)
+        found = index.get(key)
+        if found is None:
+            index[key] = [d]
+        else:
+            found.append(d)
     return index
 
 
@@ -2097,7 +2144,9 @@ def _read_paragraph(el: etree._Element, doc: _Doc, spec: PartSpec) -> Paragraph:
     flush()
     index: dict[tuple[str, str | None], list[etree._Element]] = {}
     allowed = _allowed(Paragraph)
-    _check_attributes(el, allowed[(".", None)], doc, "paragraph")
+    own = allowed[(".", None)]
+    if not own.issuperset(el.keys()):
+        _check_attributes(el, own, doc, "paragraph")
     for f in fields_els:
         for d in f.iter(_ANY_TEI):
             name = d.tag[_TLEN:]
@@ -2107,26 +2156,42 @@ def _read_paragraph(el: etree._Element, doc: _Doc, spec: PartSpec) -> Paragraph:
             attrs = allowed.get(key)
             if attrs is None:
                 raise _err(doc, d, f"<{name} type={key[1]!r}> is not a field of a paragraph")
-            _check_attributes(d, attrs, doc, "paragraph")
-            index.setdefault(key, []).append(d)
+            if not attrs.issuperset(d.keys()):
+                _check_attributes(d, attrs, doc, "paragraph")
+            found = index.get(key)
+            if found is None:
+                index[key] = [d]
+            else:
+                found.append(d)
     rc = _RCtx(el, doc, index)
     kwargs = _read_fields(rc, spec, Paragraph)
     kwargs["content"] = tuple(content)
     return _construct(Paragraph, kwargs, el, doc)  # type: ignore[no-any-return]
 
 
+def _child(el: etree._Element, tag: str) -> etree._Element | None:
+    """The first child element of that tag: el.find(tag) without the path machinery (and
+    without a search at all when it is the first child, as the profile has it)."""
+    if len(el):
+        first = el[0]
+        if first.tag == tag:
+            return first
+    return next(el.iterchildren(tag), None)
+
+
 def _read_categories(header: etree._Element) -> dict[str, tuple[str, str]]:
     cats: dict[str, tuple[str, str]] = {}
-    enc = header.find(_T + "encodingDesc")
+    enc = _child(header, _T + "encodingDesc")
     if enc is None:
         return cats
-    for tax in enc.iterfind(f"{_T}classDecl/{_T}taxonomy"):
-        tid = tax.get(_XML_ID) or ""
-        for cat in tax.iterfind(_T + "category"):
-            cid = cat.get(_XML_ID)
-            desc = cat.find(_T + "catDesc")
-            if cid is not None and desc is not None:
-                cats[cid] = (tid, _unesc_value(desc.text or ""))
+    for decl in enc.iterchildren(_T + "classDecl"):
+        for tax in decl.iterchildren(_T + "taxonomy"):
+            tid = tax.get(_XML_ID) or ""
+            for cat in tax.iterchildren(_T + "category"):
+                cid = cat.get(_XML_ID)
+                desc = _child(cat, _T + "catDesc")
+                if cid is not None and desc is not None:
+                    cats[cid] = (tid, _unesc_value(desc.text or ""))
     return cats
 
 
@@ -2135,9 +2200,10 @@ _CODEPOINT = re.compile(r"U\+([0-9A-F]{4,6})")
 
 def _read_chars(header: etree._Element) -> dict[str, str]:
     chars: dict[str, str] = {}
-    for ch in header.iterfind(f"{_T}encodingDesc/{_T}charDecl/{_T}char"):
+    decls = (d for enc in header.iterchildren(_T + "encodingDesc") for d in enc.iterchildren())
+    for ch in (c for d in decls if d.tag == _T + "charDecl" for c in d.iterchildren(_T + "char")):
         cid = ch.get(_XML_ID)
-        m = ch.find(_T + "mapping")
+        m = _child(ch, _T + "mapping")
         if cid is None or m is None:
             continue
         cm = _CODEPOINT.fullmatch((m.text or "").strip())
@@ -2151,14 +2217,14 @@ def _read_chars(header: etree._Element) -> dict[str, str]:
 def _read_header(
     header: etree._Element, doc: _Doc
 ) -> tuple[PageMetadata | None, bool | None, str | None, dict[str, Any]]:
-    fd = header.find(_T + "fileDesc")
+    fd = _child(header, _T + "fileDesc")
     assert fd is not None  # required by the grammar
     final_newline: bool | None = None
     encoding: str | None = None
     extra: dict[str, Any] = {}
-    notes = fd.find(_T + "notesStmt")
+    notes = _child(fd, _T + "notesStmt")
     if notes is not None:
-        for note in notes.iterfind(_T + "note"):
+        for note in notes.iterchildren(_T + "note"):
             t = note.get("type")
             if t == "final-newline":
                 v = _text_of(note, doc)
@@ -2169,7 +2235,15 @@ def _read_header(
                 encoding = _text_of(note, doc)
             elif t == "field":
                 extra.update(_header_generic(note, Cable, doc))
-    bibl = fd.find(f"{_T}sourceDesc/{_T}bibl[@type='page-metadata']")
+    bibl = next(
+        (
+            b
+            for d in fd.iterchildren(_T + "sourceDesc")
+            for b in d.iterchildren(_T + "bibl")
+            if b.get("type") == "page-metadata"
+        ),
+        None,
+    )
     page = _read_page(bibl, doc) if bibl is not None else None
     return page, final_newline, encoding, extra
 
