@@ -516,22 +516,151 @@ def _fail(job: Job, task: Task, diags: Sequence[Diagnostic], **kw: Any) -> Outco
     return Outcome(task.path, verdict, tuple(diags), **kw)
 
 
+# Output writes deferred by a worker: (target, bytes), written by the chunk's writer.
+_Deferred = list[tuple[str, bytes]]
+
+
 def process(job: Job, task: Task) -> Outcome:
-    """Do one task; every failure comes back as an Outcome, none as an exception."""
+    """Do one task, writing its output before returning; every failure comes back as an
+    Outcome, none as an exception."""
+    return _process(job, task, None)
+
+
+def _process(job: Job, task: Task, defer: _Deferred | None) -> Outcome:
     try:
         if task.problem is not None:
             record = (task.record.line, task.record.id) if task.record else None
             sha, fmt = task.input_sha256, task.fmt
             return _fail(job, task, [task.problem], input_sha256=sha, fmt=fmt, record=record)
         if task.record is not None:
-            return _process_record(job, task, task.record)
-        return _process_file(job, task)
+            return _process_record(job, task, task.record, defer)
+        return _process_file(job, task, defer)
     except Exception as e:
         return _internal(task, e)
 
 
 def run_chunk(job: Job, tasks: Sequence[Task]) -> list[Outcome]:
-    return [process(job, t) for t in tasks]
+    """Outcomes of a chunk of tasks, in order, every output in place before returning (the
+    parent writes an output's ledger line only once it has the outcome)."""
+    if job.action != "convert" or len(tasks) < 2:
+        return [process(job, t) for t in tasks]
+    outcomes: list[Outcome] = []
+    files = _ChunkFiles(job.fsync)
+    try:
+        for t in tasks:
+            defer: _Deferred = []
+            outcomes.append(_process(job, t, defer))
+            for target, data in defer:
+                files.add(len(outcomes) - 1, target, data)
+            if files.pending >= MAX_OPEN_OUTPUTS:  # a very large chunk: stay far from fd limits
+                files.commit()
+        failed = files.commit()
+    except BaseException:
+        files.abort()
+        raise
+    for i, (target, e) in failed.items():
+        if outcomes[i].verdict == CONVERTED:
+            outcomes[i] = _write_failed(outcomes[i], target, e)
+    return outcomes
+
+
+# Threads making a chunk's files durable. Measured on ext4 (2 shared cores): fsyncing one
+# file after another costs 0.3-3.6 ms each in waiting for the journal; with several in
+# flight at once they share its commits, 0.1-0.2 ms a file.
+SYNC_THREADS = 8
+MAX_OPEN_OUTPUTS = 256
+
+
+class _ChunkFiles:
+    """A chunk's outputs: each written to a temporary file beside its target as its cable
+    is converted, then all fsynced together, then each renamed into place. Every output is
+    still atomic (whole and durable before its name appears), at a fraction of the cost of
+    syncing each file alone."""
+
+    def __init__(self, fsync: bool) -> None:
+        self.fsync = fsync
+        self._token = secrets.token_hex(4)
+        self._open: list[tuple[int, str, str, int]] = []  # outcome index, target, temp, fd
+        self._failed: dict[int, tuple[str, OSError]] = {}
+        self._count = 0
+
+    @property
+    def pending(self) -> int:
+        return len(self._open)
+
+    def add(self, index: int, target: str, data: bytes) -> None:
+        folder, name = os.path.split(target)
+        self._count += 1
+        tmp = os.path.join(folder, f".{name}.{self._token}-{self._count}{TMP_SUFFIX}")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except OSError as e:
+            self._failed[index] = (target, e)
+            return
+        self._open.append((index, target, tmp, fd))
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        except OSError as e:
+            self._open.pop()
+            _discard(tmp, fd)
+            self._failed[index] = (target, e)
+
+    def commit(self) -> dict[int, tuple[str, OSError]]:
+        """Make every file durable and rename it into place; the ones that failed so far
+        (by outcome index) are removed and returned."""
+        files = self._open
+        synced: list[OSError | None] = [None] * len(files)
+        if self.fsync and len(files) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(min(SYNC_THREADS, len(files))) as pool:
+                synced = list(pool.map(_fsync_fd, [fd for _, _, _, fd in files]))
+        elif self.fsync:
+            synced = [_fsync_fd(fd) for _, _, _, fd in files]
+        synced.reverse()
+        while files:  # taken off the list first: abort() never closes an fd twice
+            index, target, tmp, fd = files.pop(0)
+            problem = synced.pop()
+            try:
+                os.close(fd)
+                if problem is not None:
+                    raise problem
+                os.replace(tmp, target)
+            except OSError as e:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                self._failed.setdefault(index, (target, e))
+        return self._failed
+
+    def abort(self) -> None:
+        """Remove the temporary files of a chunk that will not be finished."""
+        files, self._open = self._open, []
+        for _, _, tmp, fd in files:
+            _discard(tmp, fd)
+
+
+def _fsync_fd(fd: int) -> OSError | None:
+    try:
+        os.fsync(fd)
+    except OSError as e:
+        return e
+    return None
+
+
+def _discard(tmp: str, fd: int) -> None:
+    with contextlib.suppress(OSError):
+        os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
+
+
+def _write_failed(o: Outcome, target: str, e: OSError) -> Outcome:
+    """Not the input's fault: the run cannot do its job (a full disk, no permission)."""
+    message = f"cannot write {target}: {e.strerror or e}"
+    diag = Diagnostic("CK-WRITE", "error", message, o.path)
+    return Outcome(o.path, FAILED, (diag,), o.input_sha256, o.fmt, record=o.record, internal=True)
 
 
 def _verified(task: Task, sha: str | None) -> bool:
@@ -554,7 +683,7 @@ def _looks_binary(head: bytes) -> bool:
     return len(head) - len(head.translate(None, _CONTROL)) > len(head) // 10
 
 
-def _process_file(job: Job, task: Task) -> Outcome:
+def _process_file(job: Job, task: Task, defer: _Deferred | None) -> Outcome:
     if task.data is not None:
         data = task.data
     else:
@@ -612,7 +741,7 @@ def _process_file(job: Job, task: Task) -> Outcome:
             if _errors(every):
                 diags = every
         return _fail(job, task, diags, input_sha256=sha, fmt=fmt)
-    return _emit(job, task, cable, sha, fmt, [], None)
+    return _emit(job, task, cable, sha, fmt, [], None, defer)
 
 
 def _validate_jsonl(job: Job, data: bytes, source: str) -> list[Diagnostic]:
@@ -638,7 +767,7 @@ def _rules(job: Job, cable: Cable, source: str) -> list[Diagnostic]:
     return check(cable, job.select, job.ignore, source=source)
 
 
-def _process_record(job: Job, task: Task, rec: CsvItem) -> Outcome:
+def _process_record(job: Job, task: Task, rec: CsvItem, defer: _Deferred | None) -> Outcome:
     where = (rec.line, rec.id)
     fmt = "csv" if rec.data is None else "jsonl"
     if task.done is not None and _verified(task, task.input_sha256):
@@ -669,7 +798,7 @@ def _process_record(job: Job, task: Task, rec: CsvItem) -> Outcome:
             for d in found
         )
         return Outcome(task.path, classify(diags), diags, task.input_sha256, fmt, record=where)
-    return _emit(job, task, cable, task.input_sha256, fmt, [], where)
+    return _emit(job, task, cable, task.input_sha256, fmt, [], where, defer)
 
 
 def _verify(out: bytes, to: str, cable: Cable, target: str | None) -> str | None:
@@ -699,7 +828,10 @@ def _emit(
     fmt: str,
     diags: list[Diagnostic],
     record: tuple[int, str] | None,
+    defer: _Deferred | None = None,
 ) -> Outcome:
+    """Write the cable in the output format; with `defer`, the write is left to the caller
+    (the outcome then says what will be written, and is replaced if writing fails)."""
     import cablekit
 
     to = job.to_fmt or "text"
@@ -722,16 +854,17 @@ def _emit(
             diag = Diagnostic("CK-OUTPUT-INVALID", "error", message, task.path, line)
             return _fail(job, task, [*diags, diag], input_sha256=sha, fmt=fmt, record=record)
     if task.target is not None:
+        done = Outcome(
+            task.path, CONVERTED, tuple(diags), sha, fmt, task.target, _sha(out), record=record
+        )
+        if defer is not None:
+            defer.append((task.target, out))
+            return done
         try:
             write_atomic(task.target, out, fsync=job.fsync)
         except OSError as e:
-            # Not the input's fault: the run cannot do its job (a full disk, no permission).
-            message = f"cannot write {task.target}: {e.strerror or e}"
-            diag = Diagnostic("CK-WRITE", "error", message, task.path)
-            return Outcome(task.path, FAILED, (diag,), sha, fmt, record=record, internal=True)
-        return Outcome(
-            task.path, CONVERTED, tuple(diags), sha, fmt, task.target, _sha(out), record=record
-        )
+            return _write_failed(done, task.target, e)
+        return done
     return Outcome(
         task.path, CONVERTED, tuple(diags), sha, fmt, None, _sha(out), data=out, record=record
     )

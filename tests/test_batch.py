@@ -470,3 +470,119 @@ def test_scan_of_json_lines_names_cables_by_their_page_id(tmp_path: Path) -> Non
     with open(path, "rb") as f:
         scan = scan_jsonl(f)
     assert scan.ids == ((1, "08SCTION02OF02SAOPAULO335"), (3, "07BAKU595"), (4, ""))
+
+
+# --- a chunk's outputs: written together, each still atomic -------------------------------
+
+
+def _seed_tasks(tmp_path: Path, seed_bytes: bytes, n: int) -> list[Task]:
+    (tmp_path / "out").mkdir(exist_ok=True)
+    tasks = []
+    for i in range(n):
+        src = tmp_path / f"c{i}.txt"
+        src.write_bytes(seed_bytes)
+        tasks.append(Task(str(src), str(tmp_path / "out" / f"c{i}.txt")))
+    return tasks
+
+
+def _temporaries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".cablekit-tmp"))
+
+
+@pytest.mark.parametrize("max_open", [256, 5])  # 5: a chunk larger than the files kept open
+def test_a_chunk_writes_every_output_whole_and_no_temporary(
+    tmp_path: Path, seed_bytes: bytes, max_open: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cablekit.batch as batch
+
+    monkeypatch.setattr(batch, "MAX_OPEN_OUTPUTS", max_open)
+    tasks = _seed_tasks(tmp_path, seed_bytes, 12)
+    outcomes = batch.run_chunk(_job(), tasks)
+    assert [o.verdict for o in outcomes] == [CONVERTED] * 12
+    import hashlib
+
+    for t, o in zip(tasks, outcomes, strict=True):
+        data = Path(str(t.target)).read_bytes()
+        assert data == seed_bytes and o.output == t.target
+        assert o.output_sha256 == hashlib.sha256(data).hexdigest()
+    assert _temporaries(tmp_path / "out") == []
+
+
+def test_a_chunk_output_that_cannot_be_made_durable_is_not_renamed(
+    tmp_path: Path, seed_bytes: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cablekit.batch as batch
+
+    tasks = _seed_tasks(tmp_path, seed_bytes, 6)
+    tasks[4] = Task(tasks[4].path, str(tmp_path / "no" / "such" / "c4.txt"))
+    real = batch._fsync_fd
+    synced: list[int] = []
+
+    def fsync_fails_for_the_third(fd: int) -> OSError | None:
+        synced.append(fd)
+        if os.readlink(f"/proc/self/fd/{fd}").split("/")[-1].startswith(".c2.txt."):
+            return OSError(5, "Input/output error")
+        return real(fd)
+
+    if not os.path.isdir("/proc/self/fd"):
+        pytest.skip("needs /proc to tell which file an fd is")
+    monkeypatch.setattr(batch, "_fsync_fd", fsync_fails_for_the_third)
+    outcomes = batch.run_chunk(_job(), tasks)
+    verdicts = [(o.verdict, o.diagnostics[0].code if o.diagnostics else None) for o in outcomes]
+    assert verdicts == [
+        (CONVERTED, None),
+        (CONVERTED, None),
+        (FAILED, "CK-WRITE"),  # not durable: never renamed into place
+        (CONVERTED, None),
+        (FAILED, "CK-WRITE"),  # its folder does not exist
+        (CONVERTED, None),
+    ]
+    assert outcomes[2].internal and "Input/output error" in outcomes[2].diagnostics[0].message
+    assert len(synced) == 5  # every file that could be created was synced
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == ["c0.txt", "c1.txt", "c3.txt", "c5.txt"]
+
+
+def test_an_interrupted_chunk_leaves_no_temporary_and_no_output(
+    tmp_path: Path, seed_bytes: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cablekit.batch as batch
+
+    tasks = _seed_tasks(tmp_path, seed_bytes, 5)
+    real = batch._process
+
+    def interrupted_at_the_fourth(job: Job, task: Task, defer: list[tuple[str, bytes]]) -> Outcome:
+        if task is tasks[3]:
+            raise KeyboardInterrupt
+        return real(job, task, defer)
+
+    monkeypatch.setattr(batch, "_process", interrupted_at_the_fourth)
+    with pytest.raises(KeyboardInterrupt):
+        batch.run_chunk(_job(), tasks)
+    # Three cables were converted, but their chunk did not finish: nothing is in place,
+    # and nothing of them is left behind.
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_each_outcome_of_a_run_comes_after_its_output_is_in_place(
+    tmp_path: Path, seed_bytes: bytes
+) -> None:
+    import hashlib
+
+    _tree(tmp_path / "in", {f"c{i:02d}.txt": seed_bytes for i in range(20)})
+    run = Run(
+        discover([str(tmp_path / "in")]),
+        Options("convert", to_fmt="text", outdir=tmp_path / "out", jobs=2, chunk_size=4),
+    )
+    seen = 0
+    for o in run:
+        assert o.verdict == CONVERTED and o.output is not None
+        assert hashlib.sha256(Path(o.output).read_bytes()).hexdigest() == o.output_sha256
+        seen += 1
+    assert seen == 20
+    assert len(read_ledger_lines(tmp_path / "out" / LEDGER_NAME)) == 20
+    assert _temporaries(tmp_path / "out") == []
+
+
+def read_ledger_lines(path: Path) -> list[dict[str, object]]:
+    return list(read_ledger(path))
