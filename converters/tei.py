@@ -109,7 +109,9 @@ _ATTR_SPECIAL = re.compile('[&<>"\t\n\r]')
 def _fmt_attrs(attrs: dict[str, str]) -> str:
     out = ""
     for k, v in attrs.items():
-        if _ATTR_SPECIAL.search(v) is not None:
+        # @type holds the profile's own words (part kinds and field types, checked plain
+        # where the specs are built): no search for characters to escape.
+        if k != "type" and _ATTR_SPECIAL.search(v) is not None:
             v = v.translate(_ATTR_ESC)
         out += f' {k}="{v}"'
     return out
@@ -484,11 +486,13 @@ class Span(_Carrier):
     def write(self, value: Any, ctx: _WCtx) -> None:
         if value is None:
             return
-        lo, hi = _range(ctx, self.within)
+        text = ctx.text
+        within = self.within
+        lo, hi = (ctx.cursor, len(text)) if within is None else _range(ctx, within)
         loc = (
             self.locate(ctx, value, lo, hi)
             if self.locate is not None
-            else _find(ctx.text, value, lo, hi)
+            else _find(text, value, lo, hi)
         )
         if loc is None:
             ctx.add(
@@ -501,10 +505,14 @@ class Span(_Carrier):
             return
         s, e = loc
         attrs = {"type": self.type}
-        if ctx.text[s:e] != value:
+        if text[s:e] != value:
             attrs["n"] = _esc_value(value)
         ctx.add(s, e, self.tag, attrs, self.name)
-        _advance(ctx, e, self.within)
+        if within is None:
+            if e > ctx.cursor:
+                ctx.cursor = e
+        else:
+            _advance(ctx, e, within)
 
     def read(self, rc: _RCtx) -> tuple[bool, Any]:
         el = rc.one((self.tag, self.type))
@@ -1279,6 +1287,13 @@ def _specs() -> dict[str, PartSpec]:
         PartSpec("publisher-line", "note", (), in_opener=True),
         PartSpec("unrecognized", "ab", (Attr("zone", "subtype"),), in_opener=True),
     ]
+    for spec in specs:
+        for c in spec.carriers:
+            if c.name in ("text", "content"):
+                raise ValueError(f"{spec.kind}: the verbatim {c.name} is no carrier's field")
+        words = [spec.kind, *(getattr(c, "type", "") for c in spec.carriers)]
+        if any(_ATTR_SPECIAL.search(w) for w in words):
+            raise ValueError(f"{spec.kind}: a @type word needs escaping: {words}")
     return {s.kind: s for s in specs}
 
 
@@ -1402,9 +1417,7 @@ class _Writer:
 
     def fields(self, part: Any, text: str, spec: PartSpec) -> _WCtx:
         ctx = _WCtx(text, self.reg)
-        for c in spec.carriers:
-            if c.name in ("text", "content"):
-                continue
+        for c in spec.carriers:  # none is named text or content (checked in _specs)
             c.write(getattr(part, c.name), ctx)
         cls: type = type(part)
         for name, _hint, default in _generic_fields(cls):
@@ -1603,9 +1616,11 @@ def _h(tag: str, content: str = "", **attrs: str | None) -> str:
     for k, v in attrs.items():
         if v is None:
             continue
-        if _ATTR_SPECIAL.search(v) is not None:
+        if k == "xml_id":  # ids this module makes: letters, digits, '.', '_', '-'
+            k = "xml:id"
+        elif k != "type" and _ATTR_SPECIAL.search(v) is not None:  # @type: the profile's words
             v = v.translate(_ATTR_ESC)
-        a += f' {"xml:id" if k == "xml_id" else k}="{v}"'
+        a += f' {k}="{v}"'
     return f"<{tag}{a}>{content}</{tag}>" if content else f"<{tag}{a}/>"
 
 
