@@ -1958,26 +1958,29 @@ def _reject_text(el: etree._Element, doc: _Doc) -> None:
 def _read_division(div: etree._Element, doc: _Doc, parts: list[Part]) -> None:
     _reject_text(div, doc)
     for ch in div:
-        if not isinstance(ch.tag, str):
+        tag = ch.tag
+        if not isinstance(tag, str):
             continue
-        name = _local(ch)
+        name = tag[_TLEN:] if tag.startswith(_T) else tag
         if name == "div":
             _read_division(ch, doc, parts)
         elif name == "opener":
             _reject_text(ch, doc)
             for item in ch:
-                if not isinstance(item.tag, str):
+                item_tag = item.tag
+                if not isinstance(item_tag, str):
                     continue
-                if _local(item) in _OPENER_WRAPPERS:
+                item_name = item_tag[_TLEN:] if item_tag.startswith(_T) else item_tag
+                if item_name in _OPENER_WRAPPERS:
                     _reject_text(item, doc)
                     inner = [x for x in item if isinstance(x.tag, str)]
                     if len(inner) != 1:
                         raise _err(doc, item, "a dateline holds exactly one part")
                     parts.append(_read_part(inner[0], doc))
-                elif _local(item) == "pb":
+                elif item_name == "pb":
                     continue
                 else:
-                    parts.append(_read_part(item, doc))
+                    parts.append(_read_part(item, doc, item_name))
         elif name == "closer":
             _reject_text(ch, doc)
             inner = [x for x in ch if isinstance(x.tag, str)]
@@ -1987,11 +1990,12 @@ def _read_division(div: etree._Element, doc: _Doc, parts: list[Part]) -> None:
         elif name == "pb":
             continue
         else:
-            parts.append(_read_part(ch, doc))
+            parts.append(_read_part(ch, doc, name))
 
 
-def _part_kind(el: etree._Element, doc: _Doc) -> str:
-    name = _local(el)
+def _part_kind(el: etree._Element, doc: _Doc, name: str | None = None) -> str:
+    if name is None:
+        name = _local(el)
     if name == "p":
         return "paragraph"
     if name == "signed":
@@ -2002,8 +2006,9 @@ def _part_kind(el: etree._Element, doc: _Doc) -> str:
     return kind
 
 
-def _read_part(el: etree._Element, doc: _Doc) -> Part:
-    kind = _part_kind(el, doc)
+def _read_part(el: etree._Element, doc: _Doc, name: str | None = None) -> Part:
+    """The part an element holds (name: its local name, when the caller has it)."""
+    kind = _part_kind(el, doc, name)
     cls = _PART_KINDS[kind]
     spec = PART_SPECS[kind]
     if kind == "paragraph":
