@@ -385,6 +385,12 @@ class Job:
     rules: bool = True  # validate: run the cable rules too
     select: tuple[str, ...] | None = None  # rule selectors (None: all)
     ignore: tuple[str, ...] = ()
+    also_to: tuple[str, ...] = ()  # further output formats, written from the same reading
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """The output formats, in the order their outcomes come."""
+        return (self.to_fmt or "text", *self.also_to)
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,6 +405,11 @@ class CsvItem:
     data: bytes | None = None
 
 
+# What the ledger says an earlier run made of an input: (input sha256, output sha256, input
+# format).
+DoneTriple = tuple[str, str, str | None]
+
+
 @dataclass(frozen=True, slots=True)
 class Task:
     path: str
@@ -410,7 +421,13 @@ class Task:
     fmt: str | None = None  # the input format, when known before reading (a CSV record)
     # From the ledger: (input sha256, output sha256, input format) of an earlier run's
     # conversion; the worker verifies both hashes and then skips the work.
-    done: tuple[str, str, str | None] | None = None
+    done: DoneTriple | None = None
+    # The further outputs of a job with several formats: (format, target, done) each.
+    also: tuple[tuple[str, str | None, DoneTriple | None], ...] = ()
+
+    def outputs(self, job: Job) -> list[tuple[str, str | None, DoneTriple | None]]:
+        """(format, target, done) of each output of this task, in the job's order."""
+        return [(job.to_fmt or "text", self.target, self.done), *self.also]
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,6 +445,7 @@ class Outcome:
     record: tuple[int, str] | None = None  # (line, cable id) in a bulk CSV
     skipped: bool = False  # done by an earlier run, verified against the ledger
     internal: bool = False  # a fault of cablekit, not of the input
+    to: str | None = None  # convert: the output format (None: the job's first)
 
 
 def classify(diagnostics: Iterable[Diagnostic]) -> str:
@@ -516,42 +534,61 @@ def _fail(job: Job, task: Task, diags: Sequence[Diagnostic], **kw: Any) -> Outco
     return Outcome(task.path, verdict, tuple(diags), **kw)
 
 
-# Output writes deferred by a worker: (target, bytes), written by the chunk's writer.
-_Deferred = list[tuple[str, bytes]]
+# Output writes a worker leaves to its chunk: (target, bytes, place of the outcome counted
+# from the end of the task's outcomes: 1 = the last).
+_Deferred = list[tuple[str, bytes, int]]
 
 
 def process(job: Job, task: Task) -> Outcome:
-    """Do one task, writing its output before returning; every failure comes back as an
-    Outcome, none as an exception."""
+    """Do one task of a job with one output format, writing its output before returning;
+    every failure comes back as an Outcome, none as an exception."""
+    if job.action == "convert" and job.also_to:
+        raise ValueError("a job with several output formats: use process_task")
+    return _process(job, task, None)[0]
+
+
+def process_task(job: Job, task: Task) -> list[Outcome]:
+    """Do one task, writing its outputs before returning: one outcome per output format
+    (convert), or one outcome (validate)."""
     return _process(job, task, None)
 
 
-def _process(job: Job, task: Task, defer: _Deferred | None) -> Outcome:
+def _process(job: Job, task: Task, defer: _Deferred | None) -> list[Outcome]:
+    done: Outcome | list[Outcome]
     try:
         if task.problem is not None:
             record = (task.record.line, task.record.id) if task.record else None
             sha, fmt = task.input_sha256, task.fmt
-            return _fail(job, task, [task.problem], input_sha256=sha, fmt=fmt, record=record)
-        if task.record is not None:
-            return _process_record(job, task, task.record, defer)
-        return _process_file(job, task, defer)
+            done = _fail(job, task, [task.problem], input_sha256=sha, fmt=fmt, record=record)
+        elif task.record is not None:
+            done = _process_record(job, task, task.record, defer)
+        else:
+            done = _process_file(job, task, defer)
     except Exception as e:
-        return _internal(task, e)
+        if defer is not None:
+            defer.clear()  # nothing of a task that failed midway is written
+        done = _internal(task, e)
+    if isinstance(done, list):
+        return done
+    if job.action != "convert" or not job.also_to:
+        return [done]
+    # The input itself failed: each output the job was to make says so in the ledger.
+    return [dataclasses.replace(done, to=fmt) for fmt in job.outputs]
 
 
 def run_chunk(job: Job, tasks: Sequence[Task]) -> list[Outcome]:
     """Outcomes of a chunk of tasks, in order, every output in place before returning (the
     parent writes an output's ledger line only once it has the outcome)."""
     if job.action != "convert" or len(tasks) < 2:
-        return [process(job, t) for t in tasks]
+        return [o for t in tasks for o in _process(job, t, None)]
     outcomes: list[Outcome] = []
     files = _ChunkFiles(job.fsync)
     try:
         for t in tasks:
             defer: _Deferred = []
-            outcomes.append(_process(job, t, defer))
-            for target, data in defer:
-                files.add(len(outcomes) - 1, target, data)
+            outcomes.extend(_process(job, t, defer))
+            for target, data, index in defer:
+                files.add(len(outcomes) - index, target, data)
             if files.pending >= MAX_OPEN_OUTPUTS:  # a very large chunk: stay far from fd limits
                 files.commit()
         failed = files.commit()
@@ -660,15 +697,44 @@ def _write_failed(o: Outcome, target: str, e: OSError) -> Outcome:
     """Not the input's fault: the run cannot do its job (a full disk, no permission)."""
     message = f"cannot write {target}: {e.strerror or e}"
     diag = Diagnostic("CK-WRITE", "error", message, o.path)
-    return Outcome(o.path, FAILED, (diag,), o.input_sha256, o.fmt, record=o.record, internal=True)
+    return Outcome(
+        o.path, FAILED, (diag,), o.input_sha256, o.fmt, record=o.record, internal=True, to=o.to
+    )
 
 
-def _verified(task: Task, sha: str | None) -> bool:
-    """The ledger's record of this task still holds: same input, output unchanged."""
-    if task.done is None or task.target is None:
+def _verified(target: str | None, done: DoneTriple | None, sha: str | None) -> bool:
+    """The ledger's record of an output still holds: same input, output unchanged."""
+    if done is None or target is None:
         return False
-    input_sha, output_sha, _ = task.done
-    return sha == input_sha and sha256_file(task.target) == output_sha
+    input_sha, output_sha, _ = done
+    return sha == input_sha and sha256_file(target) == output_sha
+
+
+def _resumed(
+    job: Job, task: Task, sha: str | None, fmt: str | None, record: tuple[int, str] | None
+) -> list[Outcome | None]:
+    """Per output: its outcome when the ledger's record of it holds (nothing to redo),
+    else None."""
+    found: list[Outcome | None] = []
+    for to, target, done in task.outputs(job):
+        if done is not None and _verified(target, done, sha):
+            found.append(
+                Outcome(
+                    task.path,
+                    CONVERTED,
+                    (),
+                    sha,
+                    fmt or done[2],
+                    target,
+                    done[1],
+                    record=record,
+                    skipped=True,
+                    to=to if job.also_to else None,
+                )
+            )
+        else:
+            found.append(None)
+    return found
 
 
 _CONTROL = bytes(c for c in range(32) if c not in b"\t\n\r\f\v\x1b")
@@ -683,7 +749,7 @@ def _looks_binary(head: bytes) -> bool:
     return len(head) - len(head.translate(None, _CONTROL)) > len(head) // 10
 
 
-def _process_file(job: Job, task: Task, defer: _Deferred | None) -> Outcome:
+def _process_file(job: Job, task: Task, defer: _Deferred | None) -> Outcome | list[Outcome]:
     if task.data is not None:
         data = task.data
     else:
@@ -696,11 +762,9 @@ def _process_file(job: Job, task: Task, defer: _Deferred | None) -> Outcome:
             diag = Diagnostic("CK-IO", "error", e.strerror or str(e), task.path)
             return _fail(job, task, [diag])
     sha = _sha(data)
-    if task.done is not None and _verified(task, sha):
-        _, output_sha, fmt_done = task.done
-        return Outcome(
-            task.path, CONVERTED, (), sha, fmt_done, task.target, output_sha, skipped=True
-        )
+    resumed = _resumed(job, task, sha, None, None) if job.action == "convert" else [None]
+    if None not in resumed:
+        return [o for o in resumed if o is not None]
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # NUL bytes, but text: say what it is
         message = "UTF-16 text: cablekit reads UTF-8 (re-encode the file, e.g. with iconv)"
         diag = Diagnostic("CK-FORMAT", "error", message, task.path, 1, 1)
@@ -741,7 +805,7 @@ def _process_file(job: Job, task: Task, defer: _Deferred | None) -> Outcome:
             if _errors(every):
                 diags = every
         return _fail(job, task, diags, input_sha256=sha, fmt=fmt)
-    return _emit(job, task, cable, sha, fmt, [], None, defer)
+    return _emit(job, task, cable, sha, fmt, None, defer, resumed)
 
 
 def _validate_jsonl(job: Job, data: bytes, source: str) -> list[Diagnostic]:
@@ -767,14 +831,16 @@ def _rules(job: Job, cable: Cable, source: str) -> list[Diagnostic]:
     return check(cable, job.select, job.ignore, source=source)
 
 
-def _process_record(job: Job, task: Task, rec: CsvItem, defer: _Deferred | None) -> Outcome:
+def _process_record(
+    job: Job, task: Task, rec: CsvItem, defer: _Deferred | None
+) -> Outcome | list[Outcome]:
     where = (rec.line, rec.id)
     fmt = "csv" if rec.data is None else "jsonl"
-    if task.done is not None and _verified(task, task.input_sha256):
-        sha, output = task.input_sha256, task.done[1]
-        return Outcome(
-            task.path, CONVERTED, (), sha, fmt, task.target, output, record=where, skipped=True
-        )
+    resumed: list[Outcome | None] = [None]
+    if job.action == "convert":
+        resumed = _resumed(job, task, task.input_sha256, fmt, where)
+        if None not in resumed:
+            return [o for o in resumed if o is not None]
     try:
         if rec.data is not None:
             import cablekit
@@ -798,7 +864,7 @@ def _process_record(job: Job, task: Task, rec: CsvItem, defer: _Deferred | None)
             for d in found
         )
         return Outcome(task.path, classify(diags), diags, task.input_sha256, fmt, record=where)
-    return _emit(job, task, cable, task.input_sha256, fmt, [], where, defer)
+    return _emit(job, task, cable, task.input_sha256, fmt, where, defer, resumed)
 
 
 def _verify(out: bytes, to: str, cable: Cable, target: str | None) -> str | None:
@@ -826,48 +892,76 @@ def _emit(
     cable: Cable,
     sha: str | None,
     fmt: str,
-    diags: list[Diagnostic],
     record: tuple[int, str] | None,
-    defer: _Deferred | None = None,
-) -> Outcome:
-    """Write the cable in the output format; with `defer`, the write is left to the caller
-    (the outcome then says what will be written, and is replaced if writing fails)."""
+    defer: _Deferred | None,
+    resumed: Sequence[Outcome | None],
+) -> list[Outcome]:
+    """The cable written in each output format the ledger does not vouch for (`resumed`
+    holds the outcomes of the others), one outcome per format. With `defer`, writing the
+    files is left to the caller: the outcomes say what will be written, and are replaced
+    if writing fails."""
+    outcomes: list[Outcome] = []
+    outputs = task.outputs(job)
+    for (to, target, _), skipped in zip(outputs, resumed, strict=True):
+        if skipped is None:
+            o, out = _emit_one(job, task, cable, sha, fmt, record, to, target)
+            if out is not None and target is not None:
+                if defer is not None:
+                    # Counted from the end: the caller numbers outcomes as they pile up.
+                    defer.append((target, out, len(outputs) - len(outcomes)))
+                else:
+                    try:
+                        write_atomic(target, out, fsync=job.fsync)
+                    except OSError as e:
+                        o = _write_failed(o, target, e)
+            skipped = o
+        outcomes.append(skipped)
+    return outcomes
+
+
+def _emit_one(
+    job: Job,
+    task: Task,
+    cable: Cable,
+    sha: str | None,
+    fmt: str,
+    record: tuple[int, str] | None,
+    to: str,
+    target: str | None,
+) -> tuple[Outcome, bytes | None]:
+    """The outcome of writing the cable in one format, and the bytes to write (None when
+    nothing is to be written: refused, or the bytes travel in the outcome)."""
     import cablekit
 
-    to = job.to_fmt or "text"
+    label = to if job.also_to else None
     try:
         out = cablekit.dumps(cable, to)
     except CablekitError as e:  # a writer that validates refused what it would write
         message = f"no {to} written for this input: {e.message}"
         line = record[0] if record else None
         diag = Diagnostic("CK-OUTPUT-INVALID", "error", message, task.path, line)
-        return _fail(job, task, [*diags, diag], input_sha256=sha, fmt=fmt, record=record)
+        failed = _fail(job, task, [diag], input_sha256=sha, fmt=fmt, record=record, to=label)
+        return failed, None
     if to == "jsonl" and not out.endswith(b"\n"):
         out += b"\n"
     # Writers of formats with a schema (JSON, TEI) check what they write against it before
     # returning it; --verify also reads each output back, the way a user of it will.
     if job.verify:
-        problem = _verify(out, to, cable, task.target)
+        problem = _verify(out, to, cable, target)
         if problem is not None:
             line = record[0] if record else None
             message = f"the {to} written for this input {problem}; nothing written"
             diag = Diagnostic("CK-OUTPUT-INVALID", "error", message, task.path, line)
-            return _fail(job, task, [*diags, diag], input_sha256=sha, fmt=fmt, record=record)
-    if task.target is not None:
-        done = Outcome(
-            task.path, CONVERTED, tuple(diags), sha, fmt, task.target, _sha(out), record=record
-        )
-        if defer is not None:
-            defer.append((task.target, out))
-            return done
-        try:
-            write_atomic(task.target, out, fsync=job.fsync)
-        except OSError as e:
-            return _write_failed(done, task.target, e)
-        return done
+            failed = _fail(job, task, [diag], input_sha256=sha, fmt=fmt, record=record, to=label)
+            return failed, None
+    digest = _sha(out)
+    if target is not None:
+        return Outcome(
+            task.path, CONVERTED, (), sha, fmt, target, digest, record=record, to=label
+        ), out
     return Outcome(
-        task.path, CONVERTED, tuple(diags), sha, fmt, None, _sha(out), data=out, record=record
-    )
+        task.path, CONVERTED, (), sha, fmt, None, digest, data=out, record=record, to=label
+    ), None
 
 
 # --- running tasks in worker processes ----------------------------------------------------
@@ -894,8 +988,9 @@ def _warm(job: Job) -> None:
     from cablekit.model import Cable, Paragraph
 
     tiny = Cable(parts=(Paragraph(content=("1. Text.\n",), number="1"),))
-    for fmt in {job.from_fmt, job.to_fmt}:
-        if not fmt or fmt not in job.formats or fmt == "csv":
+    wanted = {job.from_fmt, *(job.outputs if job.action == "convert" else ())}
+    for fmt in sorted(f for f in wanted if f):
+        if fmt not in job.formats or fmt == "csv":
             continue
         module = converter(fmt)
         if FORMATS[fmt][2]:
@@ -1004,7 +1099,7 @@ def ledger_entry(
     entry["input_sha256"] = outcome.input_sha256
     entry["from"] = outcome.fmt
     if job.action == "convert":
-        entry["to"] = job.to_fmt
+        entry["to"] = outcome.to or job.to_fmt
         entry["output"] = outcome.output if outcome.verdict == CONVERTED else None
         entry["output_sha256"] = outcome.output_sha256 if outcome.verdict == CONVERTED else None
         if output_line is not None:
@@ -1111,29 +1206,32 @@ class Done:
     fmt: str | None
 
 
-def done_key(path: str, record_id: str | None) -> int:
-    return hash((path, record_id))
+def done_key(path: str, record_id: str | None, to_fmt: str) -> int:
+    return hash((path, record_id, to_fmt))
 
 
-# done_key(input, record id) -> what the ledger's latest line records as converted
+# done_key(input, record id, output format) -> what the ledger's latest line records as
+# converted
 DoneIndex = dict[int, Done]
 
 
-def done_index(path: Path, versions: Versions, to_fmt: str) -> DoneIndex:
-    """What the ledger records as converted by these versions to this format, per input
-    (and cable of a bulk file); the latest line about an input decides."""
+def done_index(path: Path, versions: Versions, to_fmts: str | Sequence[str]) -> DoneIndex:
+    """What the ledger records as converted by these versions to these formats, per input
+    (and cable of a bulk file) and format; the latest line about an input's conversion to
+    a format decides."""
+    wanted = {to_fmts} if isinstance(to_fmts, str) else set(to_fmts)
     index: DoneIndex = {}
     for e in read_ledger(path):
-        if e.get("event") != "migration":
+        to = e.get("to")
+        if e.get("event") != "migration" or not isinstance(to, str) or to not in wanted:
             continue
-        key = done_key(*_ledger_key(str(e.get("input")), e.get("record")))
+        key = done_key(*_ledger_key(str(e.get("input")), e.get("record")), to)
         sha, output, output_sha = e.get("input_sha256"), e.get("output"), e.get("output_sha256")
         fmt = e.get("from")
         if (
             e.get("verdict") == CONVERTED
             and e.get("tool") == versions.tool
             and e.get("schemas") == versions.schemas
-            and e.get("to") == to_fmt
             and isinstance(sha, str)
             and isinstance(output, str)
             and isinstance(output_sha, str)
@@ -1176,6 +1274,18 @@ class FileTally:
         self.internal = self.internal or o.internal
         self.fmt = self.fmt or o.fmt
         self.sha256 = self.sha256 or o.input_sha256
+
+    def add_input(self, outcomes: Sequence[Outcome]) -> None:
+        """The outcomes of one input (one cable of a file of many), one per output format:
+        what failed for the input as a whole is counted once, and so is the cable."""
+        seen: set[Diagnostic] = set()
+        for i, o in enumerate(outcomes):
+            if i:
+                o = dataclasses.replace(
+                    o, diagnostics=tuple(d for d in o.diagnostics if d not in seen), record=None
+                )
+            seen.update(o.diagnostics)
+            self.add(o)
 
     def verdict(self) -> str:
         """A bulk CSV that could be read is invalid when some records are bad (those are
@@ -1229,6 +1339,13 @@ class Options:
     rules: bool = True
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
+    # convert: further output formats (-t json -t tei); each input is read once for all,
+    # and gives one output file and one ledger line per format
+    also_to: tuple[str, ...] = ()
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return tuple(f for f in (self.to_fmt, *self.also_to) if f)
 
 
 def output_name(rel: str, to_fmt: str) -> str:
@@ -1261,13 +1378,19 @@ class Run:
             if fmt is not None and fmt not in FORMATS:
                 raise BatchError(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
         if opts.action == "convert":
-            to = opts.to_fmt
-            if to is None or to not in OUTPUT_SUFFIX:
+            for to in opts.outputs or (None,):
+                if to is None or to not in OUTPUT_SUFFIX:
+                    raise BatchError(
+                        f"cannot write format {to!r} (formats: {', '.join(OUTPUT_SUFFIX)})"
+                    )
+                if to not in formats:
+                    raise BatchError(f"the {to} writer is not part of this cablekit installation")
+            if len(set(opts.outputs)) != len(opts.outputs):
+                raise BatchError(f"an output format is named twice: {', '.join(opts.outputs)}")
+            if "jsonl" in opts.also_to or (opts.to_fmt == "jsonl" and opts.also_to):
                 raise BatchError(
-                    f"cannot write format {to!r} (formats: {', '.join(OUTPUT_SUFFIX)})"
+                    "jsonl (one file of many cables) cannot be combined with other formats"
                 )
-            if to not in formats:
-                raise BatchError(f"the {to} writer is not part of this cablekit installation")
         if opts.from_fmt is not None and opts.from_fmt not in formats:
             raise BatchError(
                 f"the {opts.from_fmt} reader is not part of this cablekit installation"
@@ -1289,6 +1412,7 @@ class Run:
             rules=opts.rules,
             select=opts.select,
             ignore=opts.ignore,
+            also_to=opts.also_to if opts.action == "convert" else (),
         )
         self.versions = current_versions()
 
@@ -1339,7 +1463,7 @@ class Run:
         if opts.resume:
             if self.ledger_path is None:
                 raise BatchError("--resume needs a ledger: give -o OUTDIR or --ledger FILE")
-            self._done = done_index(self.ledger_path, self.versions, opts.to_fmt or "")
+            self._done = done_index(self.ledger_path, self.versions, opts.outputs)
 
     def _open(self, s: Source) -> IO[bytes]:
         if s.path == "-":
@@ -1363,10 +1487,14 @@ class Run:
             for line, cid in self._starts(s, h):
                 index.count += 1
                 if claim is not None:
-                    target = self.target_for(s, (line, cid))
-                    assert target is not None
+                    # The index keeps the first format's output: the others differ from
+                    # it in suffix only, and are claimed here too.
+                    first, *others = self._targets(s, (line, cid))
+                    assert first is not None
                     index.lines.append(line)
-                    index.names.append(claim(target))
+                    index.names.append(claim(first))
+                    for target in others:
+                        claim(target)
         except OSError as e:
             return Diagnostic("CK-IO", "error", e.strerror or str(e), s.path)
         index.sha256 = h.hexdigest()
@@ -1381,6 +1509,8 @@ class Run:
         outdir = opts.outdir
         if outdir is None or str(outdir) == "-":
             self.to_stdout = True
+            if opts.also_to:
+                raise BatchError("several output formats give several files: give -o OUTDIR")
             if opts.to_fmt != "jsonl" and (len(sources) > 1 or self._bulk):
                 raise BatchError(
                     "many inputs give many outputs: give -o OUTDIR "
@@ -1434,9 +1564,10 @@ class Run:
                 folders.add(os.path.dirname(self.target_for(s, (0, "x")) or "") or ".")
                 self._index[s.path] = self._scan(s, claim)
             else:
-                named = self.target_for(s)
-                assert named is not None
-                claim(named)
+                for fmt in opts.outputs:
+                    named = self.target_for(s, None, fmt)
+                    assert named is not None
+                    claim(named)
         ordered = self._claims = array("q", sorted(claims))
         clashing = {a for a, b in itertools.pairwise(ordered) if a == b}
         if _contains(ordered, reserved):
@@ -1456,13 +1587,13 @@ class Run:
         for s in sources:
             if s.path in self._bulk:
                 for line, cid in self._starts(s):
-                    target = self.target_for(s, (line, cid))
-                    if target is not None and hash(target) in clashing:
-                        owners.setdefault(target, []).append(f"{s.path}:{line}")
+                    for target in self._targets(s, (line, cid)):
+                        if target is not None and hash(target) in clashing:
+                            owners.setdefault(target, []).append(f"{s.path}:{line}")
             else:
-                target = self.target_for(s)
-                if target is not None and hash(target) in clashing:
-                    owners.setdefault(target, []).append(s.path)
+                for target in self._targets(s):
+                    if target is not None and hash(target) in clashing:
+                        owners.setdefault(target, []).append(s.path)
         clashes = [(t, w) for t, w in owners.items() if len(w) > 1]
         if not clashes:
             return  # different names whose hashes met: nothing collides
@@ -1473,24 +1604,50 @@ class Run:
             "inputs would write the same output file (nothing was written):\n" + "\n".join(shown)
         )
 
-    def target_for(self, source: Source, record: tuple[int, str] | None = None) -> str | None:
-        """The output file of an input (of one cable of a file of many: named by its id)."""
+    def target_for(
+        self, source: Source, record: tuple[int, str] | None = None, fmt: str | None = None
+    ) -> str | None:
+        """The output file of an input (of one cable of a file of many: named by its id) in
+        an output format (default: the first)."""
         opts = self.options
         if opts.action != "convert" or self.to_stdout or self.jsonl_target is not None:
             return None
-        assert opts.outdir is not None and opts.to_fmt is not None
+        to = fmt or opts.to_fmt
+        assert opts.outdir is not None and to is not None
         rel = source.rel
         if record is not None:
             # Named by cable id, beside where the bulk file would go (".x" is replaced).
             rel = (Path(source.rel).parent / safe_name(record[1], record[0])).as_posix() + ".x"
-        return os.path.normpath(opts.outdir / output_name(rel, opts.to_fmt))
+        return os.path.normpath(os.path.join(opts.outdir, output_name(rel, to)))
+
+    def _targets(self, source: Source, record: tuple[int, str] | None = None) -> list[str | None]:
+        """The output file of an input in each output format ([None]: nothing written)."""
+        return [self.target_for(source, record, fmt) for fmt in self.options.outputs] or [None]
+
+    def _task(
+        self,
+        s: Source,
+        record_id: str | None,
+        targets: list[str | None],
+        **kw: Any,
+    ) -> Task:
+        """A task writing the outputs `targets` (one per format), with what the ledger
+        records of each."""
+        outputs = self.options.outputs
+        if not outputs:  # validate: nothing written
+            return Task(s.path, **kw)
+        done = [
+            self._done_for(s.path, record_id, t, f) for f, t in zip(outputs, targets, strict=True)
+        ]
+        also = tuple(zip(outputs[1:], targets[1:], done[1:], strict=True))
+        return Task(s.path, targets[0], done=done[0], also=also, **kw)
 
     # -- tasks --
 
     def _done_for(
-        self, path: str, record_id: str | None, target: str | None
-    ) -> tuple[str, str, str | None] | None:
-        entry = self._done.get(done_key(path, record_id)) if self._done else None
+        self, path: str, record_id: str | None, target: str | None, fmt: str
+    ) -> DoneTriple | None:
+        entry = self._done.get(done_key(path, record_id, fmt)) if self._done else None
         if entry is None or target is None or entry.output != hash(target):
             return None
         return (entry.input_sha256.hex(), entry.output_sha256.hex(), entry.fmt)
@@ -1504,23 +1661,22 @@ class Run:
             elif self._bulk.get(s.path) == "jsonl":
                 yield from self._jsonl_tasks(s)
             elif s.path == "-":
-                yield Task("-", self.target_for(s), data=self._stdin_data or b"")
+                yield self._task(s, None, self._targets(s), data=self._stdin_data or b"")
             else:
-                target = self.target_for(s)
-                yield Task(s.path, target, done=self._done_for(s.path, None, target))
+                yield self._task(s, None, self._targets(s))
 
-    def _late_claim(self, s: Source, index: _BulkIndex, line: int, target: str | None) -> bool:
-        """Whether a cable may write `target`: planning gave it this output, or it is a cable
-        planning could not name (its first line broken) and the output is free."""
-        if target is None:
-            return True
-        h = hash(target)
-        if index.claimed(line, h):
-            return True
-        if _contains(self._claims, h) or h in self._late:
-            return False
-        self._late.add(h)
-        return True
+    def _late_claim(self, index: _BulkIndex, line: int, targets: list[str | None]) -> str | None:
+        """None when a cable may write `targets` (one per format): planning gave it these
+        outputs, or it is a cable planning could not name (its first line broken) and the
+        outputs are free; else the output that belongs to another input."""
+        if targets[0] is None or index.claimed(line, hash(targets[0])):
+            return None
+        hashes = [hash(t) for t in targets]
+        for t, h in zip(targets, hashes, strict=True):
+            if _contains(self._claims, h) or h in self._late:
+                return t
+        self._late.update(hashes)
+        return None
 
     def _csv_tasks(self, s: Source) -> Iterator[Task]:
         from cablekit.formats import converter
@@ -1547,14 +1703,14 @@ class Run:
                     continue
                 cid = item.page.identifier or ""
                 rec = CsvItem(item.line, cid, item.page, item.telegram)
-                target = self.target_for(s, (item.line, cid))
-                if not self._late_claim(s, index, item.line, target):
-                    message = f"record {cid}: its output {target} belongs to another input"
+                targets = self._targets(s, (item.line, cid))
+                taken = self._late_claim(index, item.line, targets)
+                if taken is not None:
+                    message = f"record {cid}: its output {taken} belongs to another input"
                     diag = Diagnostic("CK-COLLISION", "error", message, s.path, item.line)
                     yield Task(s.path, input_sha256=sha, record=rec, problem=diag, fmt="csv")
                     continue
-                done = self._done_for(s.path, cid, target)
-                yield Task(s.path, target, record=rec, input_sha256=sha, fmt="csv", done=done)
+                yield self._task(s, cid, targets, record=rec, input_sha256=sha, fmt="csv")
         if count == 0:
             diag = Diagnostic("CK-EMPTY", "error", "no records in this CSV file", s.path)
             yield Task(s.path, input_sha256=sha, problem=diag, fmt="csv")
@@ -1582,14 +1738,14 @@ class Run:
                 count += 1
                 cid = _json_id(raw)
                 rec = CsvItem(lineno, cid, data=raw)
-                target = self.target_for(s, (lineno, cid))
-                if not self._late_claim(s, index, lineno, target):
-                    message = f"line {lineno}: its output {target} belongs to another input"
+                targets = self._targets(s, (lineno, cid))
+                taken = self._late_claim(index, lineno, targets)
+                if taken is not None:
+                    message = f"line {lineno}: its output {taken} belongs to another input"
                     diag = Diagnostic("CK-COLLISION", "error", message, s.path, lineno)
                     yield Task(s.path, input_sha256=sha, record=rec, problem=diag, fmt="jsonl")
                     continue
-                done = self._done_for(s.path, cid, target)
-                yield Task(s.path, target, record=rec, input_sha256=sha, fmt="jsonl", done=done)
+                yield self._task(s, cid, targets, record=rec, input_sha256=sha, fmt="jsonl")
         if count == 0:
             diag = Diagnostic("CK-EMPTY", "error", "no cable: the file is empty", s.path)
             yield Task(s.path, input_sha256=sha, problem=diag, fmt="jsonl")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -324,7 +324,15 @@ ProgressOpt = Annotated[
 @app.command()
 def convert(
     inputs: InputsArg = None,
-    to: Annotated[str, typer.Option("-t", "--to", help="Output format: json|tei|text|jsonl.")] = "",
+    to: Annotated[
+        list[str] | None,
+        typer.Option(
+            "-t",
+            "--to",
+            help="Output format: json|tei|text|jsonl. Several (-t json -t tei, or -t json,tei) "
+            "read each input once and write one file per format.",
+        ),
+    ] = None,
     from_: FromOpt = "auto",
     output: Annotated[
         str | None,
@@ -389,7 +397,7 @@ def convert(
 
 def _convert(
     inputs: list[str] | None,
-    to: str,
+    to: list[str] | None,
     from_fmt: str | None,
     output: str | None,
     files_from: list[str] | None,
@@ -407,14 +415,17 @@ def _convert(
 ) -> int:
     from cablekit.batch import CONVERTED, LEDGER_NAME, FileTally, Options, Run
 
-    if not to:
+    formats = [f.strip() for t in to or [] for f in t.split(",") if f.strip()]
+    if not formats:
         raise Failure("-t/--to is required: json, tei, text or jsonl")
+    to_text = ", ".join(formats)
     outdir = Path(output) if output not in (None, "-") else None
     skip = [str(outdir)] if outdir is not None else []
     discovery = _discover(inputs, files_from, null, from_fmt, exclude, skip)
     options = Options(
         "convert",
-        to_fmt=to,
+        to_fmt=formats[0],
+        also_to=tuple(formats[1:]),
         from_fmt=from_fmt,
         outdir=outdir,
         jobs=jobs,
@@ -431,27 +442,30 @@ def _convert(
     tally: FileTally | None = None
     screen = _Screen(run.total, _show_progress(progress, quiet))
     stopped = False
-    with screen.running(f"to {to}"):
-        for o in run:
+    with screen.running(f"to {to_text}"):
+        for group in _per_input(run, len(formats)):
             screen.advance()
             if reports:
-                if tally is not None and tally.path != o.path:
+                if tally is not None and tally.path != group[0].path:
                     results.append(tally.result())
                     tally = None
-                tally = tally or FileTally(o.path)
-                tally.add(o)
-            if o.verdict == CONVERTED:
+                tally = tally or FileTally(group[0].path)
+                tally.add_input(group)
+            # An input that failed as a whole says so once, not once per output format.
+            shown = dict.fromkeys(d for o in group for d in o.diagnostics)
+            bad = [o for o in group if o.verdict != CONVERTED]
+            if not bad:
                 converted += 1
-                skipped += o.skipped
-                for d in o.diagnostics:  # warnings about an input that still converted
-                    screen.err(_line(d, o.path))
+                skipped += all(o.skipped for o in group)
+                for d in shown:  # warnings about an input that still converted
+                    screen.err(_line(d, group[0].path))
                 continue
             failed += 1
-            internal += o.internal
-            for d in o.diagnostics:
-                screen.err(_line(d, o.path))
+            internal += any(o.internal for o in group)
+            for d in shown:
+                screen.err(_line(d, group[0].path))
             if len(failures) < SUMMARY_FAILURES:
-                failures.append(_failure(o))
+                failures.append(_failure(bad[0]))
             if fail_fast:
                 stopped = True
                 break
@@ -460,13 +474,15 @@ def _convert(
     elapsed = time.perf_counter() - started
 
     if reports:
-        _write_reports(reports, results, f"cablekit convert -t {to}")
+        _write_reports(reports, results, f"cablekit convert -t {','.join(formats)}")
     ok = failed == 0
     if not quiet or not ok:
         done = converted - skipped
         rate = f", {done / elapsed:,.0f} cables/s" if elapsed >= 1 and done else ""
         where = "standard output" if outdir is None else str(run.jsonl_target or outdir)
-        parts = [f"converted {converted:,} of {converted + failed:,} cables to {to} in {where}"]
+        parts = [
+            f"converted {converted:,} of {converted + failed:,} cables to {to_text} in {where}"
+        ]
         if skipped:
             parts.append(f"{skipped:,} already done (ledger)")
         _err("; ".join(parts) + f" ({elapsed:.2f} s{rate})")
@@ -485,6 +501,22 @@ def _convert(
     if ok:
         return EXIT_OK
     return EXIT_OK if exit_zero else EXIT_FAILED
+
+
+def _per_input(outcomes: Iterable[Outcome], per: int) -> Iterator[list[Outcome]]:
+    """Outcomes gathered per input (per cable of a file of many): a run with several
+    output formats gives one outcome per format, one after the other."""
+    group: list[Outcome] = []
+    for o in outcomes:
+        if group and (o.path, o.record) != (group[0].path, group[0].record):
+            yield group
+            group = []
+        group.append(o)
+        if len(group) == per:
+            yield group
+            group = []
+    if group:
+        yield group
 
 
 def _line(d: Any, path: str) -> str:

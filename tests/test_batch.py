@@ -219,6 +219,58 @@ def test_bulk_csv_records_with_the_same_id_collide(tmp_path: Path, seed_telegram
     assert not (tmp_path / "o").exists()
 
 
+def test_bulk_csv_records_to_several_formats_and_their_collisions(
+    tmp_path: Path, seed_telegram: str
+) -> None:
+    if not {"json", "tei"} <= set(available()):
+        pytest.skip("the json and tei converters are not both in this tree yet")
+    (tmp_path / "c.csv").write_text(
+        csv_record(1, "07BAKU595", seed_telegram) + csv_record(2, "07BAKU596", seed_telegram)
+    )
+    (tmp_path / "07BAKU596.txt").write_text(seed_telegram)  # would write the same outputs
+    out = tmp_path / "o"
+    opts = Options("convert", to_fmt="json", also_to=("tei",), outdir=out)
+    d = discover([str(tmp_path / "c.csv"), str(tmp_path / "07BAKU596.txt")])
+    with pytest.raises(BatchError) as e:
+        Run(d, opts)
+    for suffix in (".json", ".xml"):
+        assert f"o/07BAKU596{suffix} <- {tmp_path}/c.csv:" in str(e.value)
+    assert not out.exists()
+    outcomes = list(Run(discover([str(tmp_path / "c.csv")]), opts))
+    assert [(o.record, o.to, o.verdict) for o in outcomes] == [
+        ((1, "07BAKU595"), "json", CONVERTED),
+        ((1, "07BAKU595"), "tei", CONVERTED),
+        (outcomes[2].record, "json", CONVERTED),
+        (outcomes[2].record, "tei", CONVERTED),
+    ]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "07BAKU595.json",
+        "07BAKU595.xml",
+        "07BAKU596.json",
+        "07BAKU596.xml",
+        LEDGER_NAME,
+    ]
+    assert cablekit.read(out / "07BAKU596.xml").telegram == seed_telegram
+
+
+def test_an_input_failed_as_a_whole_is_counted_once_per_file() -> None:
+    bad = Diagnostic("CK-BINARY", "error", "binary data", "b.txt")
+    warn = Diagnostic("C101", "warning", "x", "c.csv", 3)
+    tally = FileTally("b.txt")
+    tally.add_input([Outcome("b.txt", FAILED, (bad,), to=t) for t in ("json", "tei")])
+    assert tally.result().diagnostics == (bad,)
+    bulk = FileTally("c.csv")
+    both = ("json", "tei")
+    bulk.add_input(
+        [Outcome("c.csv", CONVERTED, (warn,), "s", "csv", record=(3, "A"), to=t) for t in both]
+    )
+    bulk.add_input(
+        [Outcome("c.csv", CONVERTED, (), "s", "csv", record=(9, "B"), to=t) for t in both]
+    )
+    r = bulk.result()
+    assert (r.cables, r.diagnostics, r.verdict) == (2, (warn,), VALID)
+
+
 # --- writing and the ledger ---------------------------------------------------------------
 
 
@@ -285,11 +337,37 @@ def test_resume_index_takes_the_latest_line_and_the_same_versions_only(tmp_path:
     ]
     path.write_text("".join(json.dumps(e) + "\n" for e in lines))
     index = done_index(path, Versions("cablekit 1", "sha256:s"), "json")
-    assert set(index) == {done_key("a.txt", None), done_key("e.csv", "X1")}
-    a = index[done_key("a.txt", None)]
+    assert set(index) == {done_key("a.txt", None, "json"), done_key("e.csv", "X1", "json")}
+    a = index[done_key("a.txt", None, "json")]
     assert (a.input_sha256, a.output_sha256, a.fmt) == (b"\xaa" * 32, b"\xbb" * 32, "text")
     assert a.output == hash("o/a.json")
-    assert index[done_key("e.csv", "X1")].output == hash("o/X1.json")  # paths normalized
+    assert index[done_key("e.csv", "X1", "json")].output == hash("o/X1.json")  # normalized
+
+
+def test_resume_index_keeps_each_output_format_apart(tmp_path: Path) -> None:
+    path = tmp_path / LEDGER_NAME
+    lines = [
+        _entry(),
+        _entry(to="tei", output="o/a.xml"),
+        _entry(input="b.txt", output="o/b.json"),
+        _entry(input="b.txt", to="tei", verdict="failed", output=None, output_sha256=None),
+        _entry(input="c.txt", to="tei", output="o/c.xml"),
+        _entry(input="c.txt", to="tei", output="o/c.xml", tool="cablekit 0"),
+    ]
+    path.write_text("".join(json.dumps(e) + "\n" for e in lines))
+    versions = Versions("cablekit 1", "sha256:s")
+    # A later line about another format leaves a format's record alone.
+    assert set(done_index(path, versions, "json")) == {
+        done_key("a.txt", None, "json"),
+        done_key("b.txt", None, "json"),
+    }
+    both = done_index(path, versions, ("json", "tei"))
+    assert set(both) == {
+        done_key("a.txt", None, "json"),
+        done_key("a.txt", None, "tei"),
+        done_key("b.txt", None, "json"),
+    }
+    assert both[done_key("a.txt", None, "tei")].output == hash("o/a.xml")
 
 
 # --- verdicts -----------------------------------------------------------------------------

@@ -594,3 +594,96 @@ def test_outputs_are_deterministic(tmp_path: Path, seed_path: Path) -> None:
     a = sorted((tmp_path / "a").glob("07BAKU595.*"))
     b = sorted((tmp_path / "b").glob("07BAKU595.*"))
     assert a and [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+
+
+# --- several output formats from one reading ------------------------------------------------
+
+
+def test_several_formats_write_one_file_each_from_one_reading(
+    tmp_path: Path, seed_bytes: bytes
+) -> None:
+    needs("json")
+    needs("tei")
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(3):
+        (src / f"c{i}.txt").write_bytes(seed_bytes)
+    (src / "bad.txt").write_bytes(b"\x00\x01binary")
+    both = run("convert", src, "-t", "json", "-t", "tei", "-o", tmp_path / "both", "-j", "2")
+    assert both.returncode == 1, both.stderr.decode()
+    err = both.stderr.decode()
+    assert "converted 3 of 4 cables to json, tei" in err
+    # The input that failed as a whole is reported once, not once per format.
+    assert err.count("CK-BINARY") == 2  # its line, and its place in the summary
+    # Same bytes as one format at a time, one ledger line per output.
+    for fmt, suffix in (("json", ".json"), ("tei", ".xml")):
+        alone = run("convert", src, "-t", fmt, "-o", tmp_path / fmt)
+        assert alone.returncode == 1
+        for i in range(3):
+            name = f"c{i}{suffix}"
+            assert (tmp_path / "both" / name).read_bytes() == (tmp_path / fmt / name).read_bytes()
+    entries = ledger(tmp_path / "both" / "cablekit.ledger.jsonl")
+    assert [(Path(str(e["input"])).name, e["to"], e["verdict"]) for e in entries] == [
+        ("bad.txt", "json", "failed"),
+        ("bad.txt", "tei", "failed"),
+        *[(f"c{i}.txt", fmt, "converted") for i in range(3) for fmt in ("json", "tei")],
+    ]
+    for e in entries[2:]:
+        assert sha(Path(str(e["output"])).read_bytes()) == e["output_sha256"]
+    comma = run("convert", src / "c0.txt", "-t", "json,tei", "-o", tmp_path / "comma")
+    assert comma.returncode == 0, comma.stderr.decode()
+    assert sorted(p.name for p in (tmp_path / "comma").iterdir()) == [
+        "c0.json",
+        "c0.xml",
+        "cablekit.ledger.jsonl",
+    ]
+
+
+def test_several_formats_resume_each_format_on_its_own(tmp_path: Path, seed_bytes: bytes) -> None:
+    needs("json")
+    needs("tei")
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(3):
+        (src / f"c{i}.txt").write_bytes(seed_bytes)
+    out = tmp_path / "out"
+    assert run("convert", src, "-t", "json", "-o", out).returncode == 0
+    (out / "c1.json").write_bytes(b"tampered")
+    proc = run("convert", src, "-t", "json", "-t", "tei", "-o", out, "--resume")
+    assert proc.returncode == 0, proc.stderr.decode()
+    # No input had both outputs already: none counts as done, but the two JSON files the
+    # ledger vouches for were not redone (their lines are the first run's).
+    assert "already done" not in proc.stderr.decode()
+    entries = ledger(out / "cablekit.ledger.jsonl")[3:]
+    assert [(Path(str(e["input"])).name, e["to"]) for e in entries] == [
+        ("c0.txt", "tei"),
+        ("c1.txt", "json"),
+        ("c1.txt", "tei"),
+        ("c2.txt", "tei"),
+    ]
+    assert sha((out / "c1.json").read_bytes()) == entries[1]["output_sha256"]
+    again = run("convert", src, "-t", "json", "-t", "tei", "-o", out, "--resume")
+    assert "3 already done (ledger)" in again.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    ("to", "output", "message"),
+    [
+        (["json", "tei"], None, "give -o OUTDIR"),
+        (["json", "jsonl"], "o", "cannot be combined"),
+        (["json,json"], "o", "named twice"),
+        (["json,pdf"], "o", "cannot write format 'pdf'"),
+    ],
+)
+def test_several_formats_that_cannot_go_together_are_usage_errors(
+    tmp_path: Path, seed_path: Path, to: list[str], output: str | None, message: str
+) -> None:
+    needs("json")
+    args: list[object] = ["convert", seed_path]
+    for t in to:
+        args += ["-t", t]
+    if output:
+        args += ["-o", tmp_path / output]
+    proc = run(*args)
+    assert proc.returncode == 2 and message in proc.stderr.decode(), proc.stderr.decode()
+    assert proc.stdout == b"" and not (tmp_path / "o").exists()
