@@ -1,18 +1,27 @@
-"""Whole-batch throughput of the cablekit command: the corpus pages converted to JSON and to
-TEI (read, convert, schema-check, write atomically with fsync, ledger), with 1 and 2 workers.
+"""Whole-batch throughput of the cablekit command: the corpus pages converted to JSON, to TEI,
+and to both at once (`-t json -t tei`: each page read once, two files written), with reading,
+conversion, schema checks, atomic writes with fsync and the ledger, with 1 and 2 workers.
 
-Usage: python benchmarks/bench_batch.py [--runs N] [--jobs 1 2] [--to json tei] [--verify]
-                                        [corpus_dir]
-(corpus_dir defaults to $CABLEKIT_CORPUS, else ../shared/corpus beside the repository).
+Usage: python benchmarks/bench_batch.py [--runs N] [--jobs 1 2] [--to json tei json+tei]
+                                        [--verify] [--pure] [corpus_dir]
+(corpus_dir defaults to $CABLEKIT_CORPUS, else ../shared/corpus beside the repository;
+--pure sets CABLEKIT_PURE_PYTHON=1: no jsonschema-rs or orjson, the figures without the
+`fast` extra.)
 
 Each run is the installed command in a fresh output folder, timed from start to exit, so the
-figure includes process start, discovery, workers, writing and the ledger. Prints cables/s
-for each run, the median, and the peak resident memory of the largest process (the command
-or one of its workers). The machine is shared: read the median, and the spread beside it.
+figure includes process start, discovery, workers, writing and the ledger. Prints for each
+run cables/s, and for each setting the median, the CPU time per cable (user + system, the
+command and its workers), how many cores that kept busy (CPU time / elapsed time), and the
+peak resident memory of the largest process. The machine is shared: the load average is
+printed before and after; read the median beside the spread, and the CPU time per cable,
+which other users' load disturbs less than elapsed time.
+
+The release estimate adds the start-up (timed on one page) to the 251,287 cables at the
+rate the run kept after its start-up.
 
 Outputs are kept until the end: ext4 allocates new inodes slowly for some seconds after many
-files are deleted (it skips recently freed ones), so deleting each run's 1,660 files would
-slow the next run's writing.
+files are deleted (it skips recently freed ones), so deleting each run's files would slow the
+next run's writing.
 """
 
 from __future__ import annotations
@@ -25,28 +34,47 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "cablekit"
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "cablekit.cli"]
+RELEASE = 251_287
 
 
-def one_run(pages: Path, fmt: str, jobs: int, verify: bool, out: Path) -> tuple[float, int]:
-    """Seconds and peak RSS (KiB) of one conversion of the whole folder into `out`."""
-    args = [*COMMAND, "convert", str(pages), "-t", fmt, "-o", str(out), "-j", str(jobs), "-q"]
+@dataclass(frozen=True, slots=True)
+class Timing:
+    seconds: float
+    cpu: float  # user + system seconds, the command and its workers
+    peak_kib: int
+
+
+def one_run(
+    pages: Path, to: str, jobs: int, verify: bool, out: Path, env: dict[str, str]
+) -> Timing:
+    """One conversion of `pages` (a folder, or one page) into `out`."""
+    args = [*COMMAND, "convert", str(pages), "-o", str(out), "-j", str(jobs), "-q"]
+    for fmt in to.split("+"):
+        args += ["-t", fmt]
     if verify:
         args.append("--verify")
     start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     assert proc.stderr is not None
     err = proc.stderr.read()
+    # The rusage of the waited command covers the workers it waited for, too.
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"cablekit exited {proc.returncode}:\n{err.decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"cablekit exited {code}:\n{err.decode()[-2000:]}")
+    return Timing(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min)"
 
 
 def main() -> None:
@@ -55,44 +83,65 @@ def main() -> None:
     parser.add_argument("corpus", nargs="?", default=default)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--to", nargs="+", default=["json", "tei"])
+    parser.add_argument(
+        "--to", nargs="+", default=["json", "tei", "json+tei"], help="json+tei: both at once"
+    )
     parser.add_argument("--verify", action="store_true", help="also read every output back")
+    parser.add_argument("--pure", action="store_true", help="without jsonschema-rs and orjson")
     args = parser.parse_args()
 
     pages = Path(args.corpus, "cablegate-html")
-    count = len(list(pages.glob("*.html")))
+    listed = sorted(pages.glob("*.html"))
+    count = len(listed)
     if not count:
         raise SystemExit(f"no pages under {pages}")
-    print(f"{count} pages, {os.cpu_count()} cores, {args.runs} runs each")
-    medians: dict[tuple[str, int], float] = {}
+    env = dict(os.environ)
+    if args.pure:
+        env["CABLEKIT_PURE_PYTHON"] = "1"
+    try:
+        import jsonschema_rs  # noqa: F401
+        import orjson  # noqa: F401
+
+        fast = "jsonschema-rs and orjson installed"
+    except ImportError:
+        fast = "jsonschema-rs or orjson missing"
+    mode = "switched off (CABLEKIT_PURE_PYTHON=1)" if args.pure else "used when installed"
+    print(f"{count} pages, {os.cpu_count()} cores, {args.runs} runs each; {fast}, {mode}")
+    print(f"before: {load()}")
     tmp = tempfile.mkdtemp(prefix="cablekit-bench-")
     try:
         for jobs in args.jobs:
-            for fmt in args.to:
-                rates, peaks = [], []
-                for run in range(args.runs):
-                    out = Path(tmp, f"{fmt}-j{jobs}-{run}")
-                    seconds, peak = one_run(pages, fmt, jobs, args.verify, out)
-                    rates.append(count / seconds)
-                    peaks.append(peak)
+            for to in args.to:
+                # Start-up: the same command on one page (imports, schemas, the pool).
+                starts = [
+                    one_run(listed[0], to, jobs, args.verify, Path(tmp, f"s-{to}-{jobs}-{r}"), env)
+                    for r in range(3)
+                ]
+                start = statistics.median(t.seconds for t in starts)
+                runs = [
+                    one_run(pages, to, jobs, args.verify, Path(tmp, f"{to}-j{jobs}-{r}"), env)
+                    for r in range(args.runs)
+                ]
+                rates = [count / t.seconds for t in runs]
                 median = statistics.median(rates)
-                medians[fmt, jobs] = median
+                cpu = statistics.median(t.cpu / count for t in runs)
+                busy = statistics.median(t.cpu / t.seconds for t in runs)
+                seconds = statistics.median(t.seconds for t in runs)
+                steady = count / max(seconds - start, 1e-9)
+                release = start + RELEASE / steady
                 print(
-                    f"pages -> {fmt:4} -j {jobs}: median {median:7,.0f} cables/s "
+                    f"pages -> {to:8} -j {jobs}: median {median:6,.0f} cables/s "
                     f"(runs: {', '.join(f'{r:,.0f}' for r in rates)}); "
-                    f"peak RSS {max(peaks) / 1024:,.0f} MiB"
+                    f"CPU {cpu * 1000:.2f} ms/cable, {busy:.2f} cores busy; "
+                    f"peak RSS {max(t.peak_kib for t in runs) / 1024:,.0f} MiB"
+                )
+                print(
+                    f"    start-up {start:.2f} s; after it {steady:,.0f} cables/s: "
+                    f"the {RELEASE:,}-cable release in {release / 60:,.1f} min"
                 )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    for jobs in args.jobs:
-        if all((fmt, jobs) in medians for fmt in args.to) and len(args.to) > 1:
-            # Every page to every format: the time per page is the sum over formats.
-            both = 1 / sum(1 / medians[fmt, jobs] for fmt in args.to)
-            release = 251_287 / both
-            print(
-                f"pages -> {' + '.join(args.to)} -j {jobs}: {both:,.0f} cables/s "
-                f"(the 251,287-cable release in {release / 60:,.1f} min)"
-            )
+    print(f"after: {load()}")
 
 
 if __name__ == "__main__":
