@@ -1425,11 +1425,17 @@ class _Writer:
         return ctx
 
     def part(
-        self, part: Part, tag: str, *, ptype: str | None, extra: dict[str, str] | None = None
+        self,
+        part: Part,
+        tag: str,
+        *,
+        ptype: str | None,
+        extra: dict[str, str] | None = None,
+        spec: PartSpec | None = None,
     ) -> str:
-        spec = PART_SPECS.get(part.kind)
+        """The part as an element (spec: the part's, when the caller has looked it up)."""
         if spec is None:
-            raise CablekitError(f"part type {part.kind!r} has no TEI mapping", code="TEI-WRITE")
+            spec = _spec_of(part)
         if isinstance(part, Paragraph):
             return self.paragraph(part, spec)
         ctx = self.fields(part, part.text, spec)
@@ -1449,7 +1455,11 @@ class _Writer:
         return mark + _element("fw", attrs, _render(pb.text, ctx.spans, self.reg))
 
     def paragraph(self, para: Paragraph, spec: PartSpec) -> str:
-        first = next((c for c in para.content if isinstance(c, str)), "")
+        first = ""
+        for c in para.content:
+            if isinstance(c, str):
+                first = c
+                break
         ctx = self.fields(para, first, spec)
         out: list[str] = []
         prev_str = False
@@ -1485,23 +1495,23 @@ def _element(tag: str, attrs: dict[str, str], content: str) -> str:
 def _text_body(cable: Cable, w: _Writer) -> str:
     """<body>: the document division, its opener, header/body divisions and closers."""
     parts = cable.parts
+    specs = [_spec_of(p) for p in parts]
     n = 0
-    while n < len(parts) and _spec_of(parts[n]).in_opener:
+    while n < len(parts) and specs[n].in_opener:
         n += 1
-    if not any(_spec_of(p).envelope for p in parts[:n]):
+    if not any(spec.envelope for spec in specs[:n]):
         n = 0
     out = ['<body><div type="document">']
     if n:
         out.append("<opener>")
-        for p in parts[:n]:
-            out.append(_opener_part(p, w))
+        for p, spec in zip(parts[:n], specs[:n], strict=True):
+            out.append(_opener_part(p, spec, w))
         out.append("</opener>")
     div_type: str | None = None
     has_block = False
     closed = False
     header_count = 0
-    for p in parts[n:]:
-        spec = _spec_of(p)
+    for p, spec in zip(parts[n:], specs[n:], strict=True):
         is_global = spec.block in ("fw", "note")
         new: str | None = None
         if div_type is None:
@@ -1524,10 +1534,10 @@ def _text_body(cable: Cable, w: _Writer) -> str:
             div_type, has_block, closed = new, False, False
         if p.kind == "signature":
             if has_block:
-                out.append("<closer>" + w.part(p, "signed", ptype=None) + "</closer>")
+                out.append("<closer>" + w.part(p, "signed", ptype=None, spec=spec) + "</closer>")
                 closed = True
                 continue
-            out.append(w.part(p, "ab", ptype="signature"))
+            out.append(w.part(p, "ab", ptype="signature", spec=spec))
             has_block = True
             continue
         if isinstance(p, PageBreak):
@@ -1551,18 +1561,17 @@ def _spec_of(p: Part) -> PartSpec:
 
 def _block_part(p: Part, spec: PartSpec, w: _Writer) -> str:
     if spec.block == "p":
-        return w.part(p, "p", ptype=None)
+        return w.part(p, "p", ptype=None, spec=spec)
     extra = _addressee_link(p, w)
-    return w.part(p, spec.block, ptype=p.kind, extra=extra)
+    return w.part(p, spec.block, ptype=p.kind, extra=extra, spec=spec)
 
 
-def _opener_part(p: Part, w: _Writer) -> str:
-    spec = _spec_of(p)
+def _opener_part(p: Part, spec: PartSpec, w: _Writer) -> str:
     if isinstance(p, PageBreak):
         return w.page_break(p)
     if spec.block in ("fw", "note"):
-        return w.part(p, spec.block, ptype=p.kind)
-    seg = w.part(p, "seg", ptype=p.kind, extra=_addressee_link(p, w))
+        return w.part(p, spec.block, ptype=p.kind, spec=spec)
+    seg = w.part(p, "seg", ptype=p.kind, extra=_addressee_link(p, w), spec=spec)
     if p.kind in ("dtg", "date-line"):
         return f"<dateline>{seg}</dateline>"
     return seg
