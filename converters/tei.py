@@ -107,6 +107,8 @@ _ATTR_SPECIAL = re.compile('[&<>"\t\n\r]')
 
 
 def _fmt_attrs(attrs: dict[str, str]) -> str:
+    if len(attrs) == 1 and "type" in attrs:  # most fields: their @type alone
+        return f' type="{attrs["type"]}"'
     out = ""
     for k, v in attrs.items():
         # @type holds the profile's own words (part kinds and field types, checked plain
