@@ -1801,15 +1801,10 @@ def _profile_desc(cable: Cable, view: CableView, w: _Writer) -> str:
                 inner = _h("idno", _hx(p.routing_indicator, w), type="routing-indicator")
             else:
                 inner = _h("orgName")
+            # What _h writes, spelt out for the many addressees: role is "to" or "info".
             actions.append(
-                _h(
-                    "correspAction",
-                    inner,
-                    type="received",
-                    subtype=p.role,
-                    xml_id=f"addr-{i}",
-                    corresp=f"#addr-{i}-line",
-                )
+                f'<correspAction type="received" subtype="{p.role}" xml:id="addr-{i}"'
+                f' corresp="#addr-{i}-line">{inner}</correspAction>'
             )
     classes: list[str] = []
     if view.classification:
@@ -1857,10 +1852,11 @@ def _encoding_desc(w: _Writer) -> str:
     for tax, (_prefix, desc) in TAXONOMIES.items():
         if tax not in by_tax:
             continue
-        cats = "".join(
-            _h("category", _h("catDesc", _esc_text(_esc_value(v), w.reg.chars)), xml_id=cid)
-            for v, cid in sorted(by_tax[tax])
-        )
+        cats = ""
+        for v, cid in sorted(by_tax[tax]):  # ids are letters, digits, '.', '_' and '-'
+            desc_text = _esc_text(_esc_value(v), w.reg.chars)
+            cat_desc = f"<catDesc>{desc_text}</catDesc>" if desc_text else "<catDesc/>"
+            cats += f'<category xml:id="{cid}">{cat_desc}</category>'
         taxes.append(_h("taxonomy", _h("desc", desc) + cats, xml_id=tax))
     taxes.append(
         _h("taxonomy", _h("desc", "TAGS: subject, program and country tags"), xml_id="tags")
@@ -1869,6 +1865,7 @@ def _encoding_desc(w: _Writer) -> str:
     return "<encodingDesc>\n    " + "\n    ".join(parts) + "\n  </encodingDesc>"
 
 
+@cache
 def _app_version() -> str:
     m = re.match(r"[0-9]+(?:\.[0-9]+){0,3}", __version__)
     return m[0] if m else "0"
