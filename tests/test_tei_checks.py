@@ -234,3 +234,34 @@ def test_a_rule_on_attributes_is_refused() -> None:
     )
     with pytest.raises(ValueError, match="not an element"):
         tei_schemas._walk_elements_once(compiled)
+
+
+# --- the writer returns the very bytes it checked -----------------------------------------------
+
+
+def test_the_bytes_written_are_the_bytes_checked(
+    seed_bytes: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dumps parses its document once, checks that tree, and returns those same bytes: no
+    second serialization that could differ from what was validated."""
+    parsed: list[bytes | str] = []
+    checked: list[etree._ElementTree] = []
+    trees: list[etree._ElementTree] = []
+    real_parse, real_check = tei_schemas.parse, tei_schemas.check
+
+    def parse(data: bytes | str, source: str | None) -> etree._ElementTree:
+        parsed.append(data)
+        trees.append(real_parse(data, source))
+        return trees[-1]
+
+    def check(tree: etree._ElementTree, source: str | None) -> list[Any]:
+        checked.append(tree)
+        return real_check(tree, source)
+
+    monkeypatch.setattr(tei_schemas, "parse", parse)
+    monkeypatch.setattr(tei_schemas, "check", check)
+    data = tei.dumps(cablekit.loads(seed_bytes, "text"))
+    assert len(parsed) == 1 and parsed[0] is data
+    assert len(checked) == 1 and checked[0] is trees[0]
+    # And what was checked is what a reader of those bytes gets.
+    assert etree.tostring(trees[0]) == etree.tostring(tei_schemas.parse(data, None))
