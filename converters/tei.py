@@ -2135,25 +2135,22 @@ def _generic_value(el: etree._Element, hint: Any, doc: _Doc) -> Any:
 def _read_paragraph(el: etree._Element, doc: _Doc, spec: PartSpec) -> Paragraph:
     """Strings and page breaks in order; an <anchor type="string"/> starts a string."""
     content: list[str | PageBreak] = []
-    cur: list[str] | None = None
+    cur: list[str] | None = None  # the string being read, once one has started
     fields_els: list[etree._Element] = []
-
-    def flush() -> None:
-        nonlocal cur
-        if cur is not None:
-            content.append("".join(cur))
-            cur = None
-
     if el.text:
         cur = [el.text]
     for ch in el:
-        if isinstance(ch.tag, str):
-            name = _local(ch)
+        tag = ch.tag
+        if isinstance(tag, str):
+            name = tag[_TLEN:] if tag.startswith(_T) else tag
             if name == "fw" and ch.get("type") == "page-break":
-                flush()
-                content.append(_read_part(ch, doc))  # type: ignore[arg-type]
+                if cur is not None:
+                    content.append("".join(cur))
+                    cur = None
+                content.append(_read_part(ch, doc, name))  # type: ignore[arg-type]
             elif name == "anchor" and ch.get("type") == "string":
-                flush()
+                if cur is not None:
+                    content.append("".join(cur))
                 cur = []
             elif name == "pb":
                 pass
@@ -2169,7 +2166,8 @@ def _read_paragraph(el: etree._Element, doc: _Doc, spec: PartSpec) -> Paragraph:
             if cur is None:
                 cur = []
             cur.append(ch.tail)
-    flush()
+    if cur is not None:
+        content.append("".join(cur))
     index: dict[tuple[str, str | None], list[etree._Element]] = {}
     allowed = _allowed(Paragraph)
     own = allowed[(".", None)]
