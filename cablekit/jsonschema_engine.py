@@ -547,7 +547,19 @@ def orjson_module() -> Any:
         import orjson
     except ImportError:
         return None
+    # Older orjson crashes the process on deeply nested input instead of refusing it; only
+    # the releases the `fast` extra asks for are used.
+    if _version_tuple(getattr(orjson, "__version__", "0")) < (3, 9):
+        return None
     return orjson
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    parts = []
+    for piece in version.split(".")[:3]:
+        digits = re.match(r"[0-9]+", piece)
+        parts.append(int(digits[0]) if digits else 0)
+    return tuple(parts)
 
 
 @dataclass(slots=True)

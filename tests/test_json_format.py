@@ -287,3 +287,11 @@ def test_readable_block_of_an_older_minor_version_is_only_a_warning(
         ("CK-JSON-MISMATCH", "warning", "/signature")
     ]
     assert "format 1.0" in found[0].message
+
+
+def test_deeply_nested_json_is_refused_not_a_crash() -> None:
+    data = ('{"a":' + "[" * 150_000 + "]" * 150_000 + "}").encode()
+    with pytest.raises(cablekit.CablekitError, match="nested too deeply"):
+        cablekit.loads(data, "json")
+    found = cablekit.validate(data, "json")
+    assert [d.code for d in found] == ["CK-JSON-SYNTAX"]
