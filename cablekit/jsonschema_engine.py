@@ -379,6 +379,9 @@ _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+', re.DOTALL)
 
 
+MAX_POSITION_DEPTH = 64  # a cable document nests a few levels; deeper is hostile or broken
+
+
 @dataclass(slots=True)
 class Positions:
     """Character offsets of every value and member key of a JSON text, by JSON pointer.
@@ -422,7 +425,13 @@ class Positions:
                     stack.pop()
                 expect_value = False
                 continue
-            if top is not None and top[0] and top[4] is None and tok.startswith('"'):
+            if (
+                top is not None
+                and top[0]
+                and top[4] is None
+                and tok.startswith('"')
+                and len(stack) <= MAX_POSITION_DEPTH
+            ):
                 try:
                     key = json.loads(tok)
                 except ValueError:
@@ -438,6 +447,10 @@ class Positions:
                 continue
             if top is None:
                 ptr = ""
+            elif len(stack) > MAX_POSITION_DEPTH:
+                # Past any depth a cable has, values are placed at their deep ancestor: pointers
+                # that grow with depth would make hostile nesting cost quadratic time.
+                ptr = top[1]
             elif top[0]:
                 ptr = f"{top[1]}/{escape_token(top[4])}"
             else:
