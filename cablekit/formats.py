@@ -41,7 +41,10 @@ def converter(name: str) -> ModuleType:
 
 
 def sniff(head: bytes) -> str:
-    """Name the format of content from its first bytes; 'text' when nothing else fits."""
+    """Name the format of content from its first bytes; 'text' when nothing else fits.
+
+    Given the whole document, JSON Lines is told from JSON anywhere in it.
+    """
     s = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     low = s[:2048].lower()
     if s.startswith(b"<") and (
@@ -51,7 +54,8 @@ def sniff(head: bytes) -> str:
     if s.startswith(b"<"):
         return "tei"
     if s.startswith(b"{"):
-        return "json"
+        # JSON Lines: a second document starts a line; a single JSON document never does.
+        return "jsonl" if b"}\n{" in s or b"}\r\n{" in s else "json"
     if s.startswith(b'"') and b'","' in s[:64]:
         return "csv"
     return "text"

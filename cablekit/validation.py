@@ -7,9 +7,11 @@ checked by reading them (a read error becomes a diagnostic).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from cablekit.errors import CablekitError, Diagnostic
 from cablekit.formats import converter, sniff
@@ -40,7 +42,7 @@ def validate_bytes(
     rules selected by `select` / `ignore` (codes or prefixes, see cablekit.rules) run on it.
     An empty `select` runs no rule.
     """
-    fmt = fmt or sniff(data[:4096])
+    fmt = fmt or sniff(data)
     # Refuse a bad selector before any work: it is the caller's usage error, not the file's.
     from cablekit.rules import select_rules
 
@@ -50,6 +52,8 @@ def validate_bytes(
         module = converter(fmt)
     except ValueError as e:
         return [Diagnostic("CK-FORMAT", "error", str(e), path=source)]
+    if fmt in ("jsonl", "csv"):
+        return _validate_records(data, fmt, source, rules)
     found: list[Diagnostic] = []
     check = getattr(module, "validate", None)
     if check is not None:
@@ -72,6 +76,55 @@ def validate_bytes(
     return [*found, *run_rules(cable, source=source, line_offset=line_offset, rules=rules)]
 
 
+def _validate_records(
+    data: bytes, fmt: str, source: str | None, rules: tuple[Any, ...]
+) -> list[Diagnostic]:
+    """A file of many cables: every record is checked, then the rules run on each cable read."""
+    import io
+
+    from cablekit.rules import check as run_rules
+
+    found: list[Diagnostic] = []
+    cables: list[tuple[int, Cable]] = []
+    if fmt == "jsonl":
+        jsonl = converter("jsonl")
+        seen = False
+        for number, cable, diagnostics in jsonl.records(data, source):
+            seen = True
+            found.extend(diagnostics)
+            if cable is not None and not any(d.severity == "error" for d in diagnostics):
+                cables.append((number, cable))
+        if not seen:
+            found.append(
+                Diagnostic("CK-EMPTY", "error", "no cable: the file is empty", source, 1, 1)
+            )
+    else:
+        from cablekit.telegram import cable_from_telegram
+
+        csv = converter("csv")
+        any_record = False
+        for item in csv.iter_records(io.BytesIO(data), source):
+            any_record = True
+            if isinstance(item, CablekitError):
+                found.append(error_diagnostic(item, source))
+                continue
+            try:
+                cable = cable_from_telegram(item.telegram, item.page, f"{source}:{item.line}")
+            except CablekitError as e:
+                found.append(error_diagnostic(e, source))
+                continue
+            cables.append((item.line, cable))
+        if not any_record:
+            found.append(
+                Diagnostic("CK-EMPTY", "error", "no record: the file is empty", source, 1, 1)
+            )
+    for line, cable in cables:
+        for d in run_rules(cable, source=source, rules=rules):
+            # A record's findings point at the line where the record starts.
+            found.append(dataclasses.replace(d, line=d.line or line))
+    return found
+
+
 def validate(
     source: str | os.PathLike[str] | bytes,
     fmt: str | None = None,
@@ -90,4 +143,6 @@ def validate(
         data = path.read_bytes()
     except OSError as e:
         return [Diagnostic("CK-IO", "error", e.strerror or str(e), path=str(path))]
+    if fmt is None and path.suffix.lower() == ".jsonl":
+        fmt = "jsonl"
     return validate_bytes(data, fmt, str(path), select, ignore)

@@ -354,3 +354,24 @@ def test_broken_metadata_block_is_named(block: str, line: int, what: str) -> Non
     with pytest.raises(cablekit.CablekitError, match=what) as info:
         cablekit.loads(block + TELEGRAM, "text")
     assert info.value.line == line
+
+
+def test_validate_checks_every_cable_of_a_bulk_file(tmp_path: Path, seed_bytes: bytes) -> None:
+    line = cablekit.dumps(cablekit.loads(seed_bytes), "jsonl")
+    many = tmp_path / "batch.jsonl"
+    many.write_bytes(line + line + b'{"format": "something else"}\n')
+    found = cablekit.validate(many)
+    errors = [(d.code, d.line) for d in found if d.severity == "error"]
+    assert errors == [("CK-JSON-NOT-CABLE", 3)]
+    # The same lines under another name are still told apart from one JSON document.
+    other = tmp_path / "batch.dat"
+    other.write_bytes(many.read_bytes())
+    assert [(d.code, d.line) for d in cablekit.validate(other) if d.severity == "error"] == errors
+
+
+def test_validate_reads_a_bulk_csv_record_by_record(corpus: Path) -> None:
+    sample = corpus / "cables-csv-excerpt" / "cables_sample.csv"
+    assert [d for d in cablekit.validate(sample) if d.severity == "error"] == []
+    broken = sample.read_bytes().replace(b'"66BUENOSAIRES2481"', b'"66BUENOSAIRES2481', 1)
+    found = cablekit.validate(broken, "csv")
+    assert found and all(d.line is not None for d in found if d.severity == "error")
