@@ -51,6 +51,9 @@ def dumps(cable: Cable, fmt: str) -> bytes:
     read back: it must give the same telegram and page metadata, and the cable read must
     validate against the JSON Schema. A failed check raises CablekitError; nothing is returned.
     """
+    if not isinstance(cable, Cable):
+        # A caller's mistake, not bad input: no CablekitError that would blame a file.
+        raise TypeError(f"dumps() takes a Cable, not {type(cable).__name__}")
     _check_fmt(fmt, write=True)
     out: bytes = converter(fmt).dumps(cable)
     if fmt == "text":
