@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from cablekit.batch import Discovery, Outcome
+    from cablekit.batch import Discovery, Outcome, Run
     from cablekit.reports import FileResult
 
 EXIT_OK = 0
@@ -212,6 +212,16 @@ def _show_progress(flag: bool | None, quiet: bool) -> bool:
     if flag is not None:
         return flag
     return not quiet and sys.stderr.isatty()
+
+
+def _refuse_inputs(run: Run, reports: list[tuple[str, str]]) -> None:
+    """Inputs are only ever read: a ledger or report that names one is a usage error."""
+    inputs = {os.path.realpath(s.path) for s in run.sources if s.path != "-"}
+    named = [("ledger", str(run.ledger_path) if run.ledger_path else None)]
+    named += [(f"{fmt} report", path) for fmt, path in reports]
+    for what, path in named:
+        if path and path != "-" and os.path.realpath(path) in inputs:
+            raise Failure(f"{path}: the {what} would overwrite an input (inputs are only read)")
 
 
 def _write_reports(reports: list[tuple[str, str]], results: list[FileResult], title: str) -> None:
@@ -435,6 +445,7 @@ def _convert(
     )
     stdout = sys.stdout.buffer if outdir is None else None
     run = Run(discovery, options, stdout=stdout)
+    _refuse_inputs(run, reports)
     started = time.perf_counter()
     converted = skipped = failed = internal = 0
     failures: list[str] = []
@@ -647,6 +658,7 @@ def _validate(
         ignore=ignore,
     )
     run = Run(discovery, options)
+    _refuse_inputs(run, reports)
     results: list[FileResult] = []
     stream = console == "text"
 
