@@ -692,7 +692,8 @@ def _validate(
     if not stream:
         sys.stdout.write(render(console, results, cablekit.__version__))
         sys.stdout.flush()
-    if console == "github":
+    if console == "github" and not any(fmt == "github" for fmt, _ in reports):
+        # One summary per run: a github report file writes it too.
         _step_summary(github_step_summary(results))
     if reports:
         _write_reports(reports, results, "cablekit validate")

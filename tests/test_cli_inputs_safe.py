@@ -37,3 +37,20 @@ def test_ledger_or_report_naming_an_input_is_refused(
     assert "in.txt: the" in done.stderr and "would overwrite an input" in done.stderr
     assert (tmp_path / "in.txt").read_bytes() == seed_bytes
     assert not (tmp_path / "out").exists()
+
+
+def test_step_summary_written_once(tmp_path: Path, seed_bytes: bytes) -> None:
+    import os
+
+    (tmp_path / "in.txt").write_bytes(seed_bytes)
+    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(tmp_path / "s.md")}
+    done = subprocess.run(
+        [sys.executable, "-m", "cablekit.cli", "validate", "in.txt", "--report", "github:g.txt"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "s.md").read_text().count("### cablekit validate") == 1
