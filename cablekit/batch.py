@@ -2,8 +2,9 @@
 ledger of what was done to which file, and resuming from it.
 
 Workers get chunks of small tasks (paths, or one bulk-CSV record each), read and hash the
-input themselves, and write their outputs atomically; the parent keeps the input order,
-writes the ledger and hands each outcome to the caller as it completes.
+input themselves, convert it once to every output format asked for, and write the outputs
+atomically, a chunk's files made durable together; the parent keeps the input order, writes
+the ledger and hands each outcome to the caller as it completes.
 """
 
 from __future__ import annotations
@@ -432,7 +433,8 @@ class Task:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What happened to one input (one file, or one record of a bulk CSV)."""
+    """What happened to one input (one file, or one record of a bulk CSV); converting to
+    several formats, what happened to one of its outputs."""
 
     path: str
     verdict: str  # convert: converted | failed; validate: valid | invalid | not-checked

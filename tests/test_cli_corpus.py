@@ -132,6 +132,30 @@ def test_a_second_run_is_byte_identical(
     assert a == b
 
 
+def test_two_formats_at_once_give_the_files_of_two_runs(
+    corpus: Path, converted: dict[str, Path], tmp_path: Path
+) -> None:
+    if not {"json", "tei"} <= converted.keys():
+        pytest.skip("the json and tei converters are not both in this tree yet")
+    out = tmp_path / "both"
+    proc = run("convert", corpus / "cablegate-html", "-t", "json,tei", "-o", out, "-j", "2")
+    assert proc.returncode == 0, proc.stderr.decode()[-3000:]
+    assert f"converted {len(pages(corpus)):,} of" in proc.stderr.decode()
+    apart = tree(converted["json"]) | tree(converted["tei"])
+    both = tree(out)
+    differ = sorted(k for k in apart.keys() | both.keys() if apart.get(k) != both.get(k))
+    assert not differ, f"{len(differ)} outputs differ from one format at a time: {differ[:20]}"
+    lines = entries(out)
+    assert len(lines) == 2 * len(pages(corpus))
+    bad = [
+        e["output"]
+        for e in lines
+        if e["verdict"] != "converted"
+        or hashlib.sha256(Path(str(e["output"])).read_bytes()).hexdigest() != e["output_sha256"]
+    ]
+    assert not bad, f"{len(bad)} ledger lines do not match their files: {bad[:20]}"
+
+
 def test_a_killed_run_resumed_ends_like_an_uninterrupted_one(
     corpus: Path, converted: dict[str, Path], tmp_path: Path
 ) -> None:
