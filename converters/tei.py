@@ -2017,13 +2017,12 @@ def _part_kind(el: etree._Element, doc: _Doc, name: str | None = None) -> str:
 def _read_part(el: etree._Element, doc: _Doc, name: str | None = None) -> Part:
     """The part an element holds (name: its local name, when the caller has it)."""
     kind = _part_kind(el, doc, name)
-    cls = _PART_KINDS[kind]
-    spec = PART_SPECS[kind]
     if kind == "paragraph":
-        return _read_paragraph(el, doc, spec)
-    index = _field_index(el, doc, spec, cls)
+        return _read_paragraph(el, doc, PART_SPECS[kind])
+    cls, spec, allowed, gens = _read_plan(kind)
+    index = _field_index(el, doc, spec, allowed)
     rc = _RCtx(el, doc, index)
-    kwargs = _read_fields(rc, spec, cls)
+    kwargs = _read_fields(rc, spec, gens)
     kwargs["text"] = _text_of(el, doc)
     return _construct(cls, kwargs, el, doc)  # type: ignore[no-any-return]
 
@@ -2059,10 +2058,22 @@ def _check_attributes(el: etree._Element, allowed: frozenset[str], doc: _Doc, ki
             raise _err(doc, el, f"@{what} is not read from this element of a {kind} part")
 
 
+@cache
+def _read_plan(
+    kind: str,
+) -> tuple[type, PartSpec, dict[tuple[str, str | None], frozenset[str]], tuple[Any, ...]]:
+    """What reading a part of this kind needs: its model type, spec, the attributes each of
+    its elements may carry, and its fields the spec does not name."""
+    cls = _PART_KINDS[kind]
+    return cls, PART_SPECS[kind], _allowed(cls), _generic_fields(cls)
+
+
 def _field_index(
-    el: etree._Element, doc: _Doc, spec: PartSpec, cls: type
+    el: etree._Element,
+    doc: _Doc,
+    spec: PartSpec,
+    allowed: dict[tuple[str, str | None], frozenset[str]],
 ) -> dict[tuple[str, str | None], list[etree._Element]]:
-    allowed = _allowed(cls)
     own = allowed[(".", None)]
     if not own.issuperset(el.keys()):
         _check_attributes(el, own, doc, spec.kind)
@@ -2085,13 +2096,14 @@ def _field_index(
     return index
 
 
-def _read_fields(rc: _RCtx, spec: PartSpec, cls: type) -> dict[str, Any]:
+def _read_fields(
+    rc: _RCtx, spec: PartSpec, gens: tuple[tuple[str, Any, Any], ...]
+) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
     for c in spec.carriers:
         found, value = c.read(rc)
         if found:
             kwargs[c.name] = value
-    gens = _generic_fields(cls)
     if gens:
         kwargs.update(_generic_read(rc, gens))
     return kwargs
@@ -2190,7 +2202,7 @@ def _read_paragraph(el: etree._Element, doc: _Doc, spec: PartSpec) -> Paragraph:
             else:
                 found.append(d)
     rc = _RCtx(el, doc, index)
-    kwargs = _read_fields(rc, spec, Paragraph)
+    kwargs = _read_fields(rc, spec, _generic_fields(Paragraph))
     kwargs["content"] = tuple(content)
     return _construct(Paragraph, kwargs, el, doc)  # type: ignore[no-any-return]
 
