@@ -339,6 +339,7 @@ def convert(
         typer.Option(
             "-t",
             "--to",
+            metavar="FORMAT",
             help="Output format: json|tei|text|jsonl. Several (-t json -t tei, or -t json,tei) "
             "read each input once and write one file per format.",
         ),
@@ -382,7 +383,8 @@ def convert(
     quiet: QuietOpt = False,
     progress: ProgressOpt = None,
 ) -> None:
-    """Convert cables, one output file per input (a bulk CSV: one per cable, named by id)."""
+    """Convert cables, one output file per input and format (a bulk CSV: one per cable,
+    named by id)."""
     _run_guarded(
         lambda: _convert(
             inputs,
