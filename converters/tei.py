@@ -2019,7 +2019,8 @@ def _read_part(el: etree._Element, doc: _Doc, name: str | None = None) -> Part:
     kind = _part_kind(el, doc, name)
     if kind == "paragraph":
         return _read_paragraph(el, doc, PART_SPECS[kind])
-    cls, spec, allowed, gens = _read_plan(kind)
+    cls = _PART_KINDS[kind]
+    spec, allowed, gens = _read_plan(cls)
     index = _field_index(el, doc, spec, allowed)
     rc = _RCtx(el, doc, index)
     kwargs = _read_fields(rc, spec, gens)
@@ -2060,12 +2061,11 @@ def _check_attributes(el: etree._Element, allowed: frozenset[str], doc: _Doc, ki
 
 @cache
 def _read_plan(
-    kind: str,
-) -> tuple[type, PartSpec, dict[tuple[str, str | None], frozenset[str]], tuple[Any, ...]]:
-    """What reading a part of this kind needs: its model type, spec, the attributes each of
-    its elements may carry, and its fields the spec does not name."""
-    cls = _PART_KINDS[kind]
-    return cls, PART_SPECS[kind], _allowed(cls), _generic_fields(cls)
+    cls: type,
+) -> tuple[PartSpec, dict[tuple[str, str | None], frozenset[str]], tuple[Any, ...]]:
+    """What reading a part of this model type needs: its spec, the attributes each of its
+    elements may carry, and its fields the spec does not name."""
+    return PART_SPECS[cls.kind], _allowed(cls), _generic_fields(cls)  # type: ignore[attr-defined]
 
 
 def _field_index(
