@@ -1952,7 +1952,43 @@ def _read_doc(tree: etree._ElementTree, source: str | None) -> Cable:
     if encoding is not None:
         kwargs["source_encoding"] = encoding
     kwargs.update(extra)
-    return Cable(**kwargs)
+    cable = Cable(**kwargs)
+    _check_header(header, cable, doc)
+    return cable
+
+
+# Header values the writer derives from the text that the Schematron cannot recompute in
+# XPath 1 (the cable id's fallbacks, the title's, the origin title-cased from the FM line).
+_DERIVED_PATHS = (
+    ("id", f"{_T}fileDesc/{_T}publicationStmt/{_T}idno"),
+    ("id", f"{_T}fileDesc/{_T}sourceDesc/{_T}msDesc/{_T}msIdentifier/{_T}idno"),
+    ("title", f"{_T}fileDesc/{_T}titleStmt/{_T}title"),
+    ("origin", f"{_T}fileDesc/{_T}sourceDesc/{_T}msDesc/{_T}history/{_T}origin/{_T}origPlace"),
+)
+
+
+def _check_header(header: etree._Element, cable: Cable, doc: _Doc) -> None:
+    """Refuse a header whose id, title or origin is not what the text gives (TEI-HEADER)."""
+    view = cable.view
+    derived = {
+        "id": view.id,
+        "title": view.subject or (f"Cable {view.id}" if view.id else "Cable"),
+        "origin": view.origin or None,
+    }
+    for name, path in _DERIVED_PATHS:
+        el = header.find(path)
+        expected = derived[name]
+        found = None if el is None else _text_of(el, doc)
+        if name == "title" and found is not None and expected is not None:
+            found, expected = " ".join(found.split()), " ".join(expected.split())
+        if found != expected:
+            where = header if el is None else el
+            raise _err(
+                doc,
+                where,
+                f"the header's {name} is {found!r} but the text gives {expected!r}",
+                "TEI-HEADER",
+            )
 
 
 def _reject_text(el: etree._Element, doc: _Doc) -> None:
