@@ -995,8 +995,11 @@ def default_jobs() -> int:
 
 
 def _init_worker(job: Job) -> None:
-    # Ctrl-C goes to the whole process group: the parent alone decides how to stop.
+    # Ctrl-C goes to the whole process group: the parent alone decides how to stop. The
+    # worker was forked with SIGINT blocked (see execute), so none arrives before this.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _warm(job)
 
 
@@ -1031,11 +1034,24 @@ def _chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
         yield chunk
 
 
+# How long a stopped run waits for the chunks its workers are busy with: their outputs are
+# being written, and the parent must see their outcomes to record them in the ledger.
+STOP_WAIT = 10.0
+
+
 def execute(
-    job: Job, tasks: Iterable[Task], *, jobs: int, chunk_size: int
+    job: Job,
+    tasks: Iterable[Task],
+    *,
+    jobs: int,
+    chunk_size: int,
+    leftover: list[Outcome] | None = None,
 ) -> Generator[Outcome, None, None]:
     """Outcomes of the tasks, in task order. With jobs > 1, chunks go to worker processes
-    with a bounded number in flight, so a stream of tasks (a huge CSV) never piles up."""
+    with a bounded number in flight, so a stream of tasks (a huge CSV) never piles up.
+    When the run stops early (Ctrl-C, the caller closing it), work not started is
+    cancelled, the chunks being worked on are finished (their files are being written),
+    and the outcomes finished but not yielded are put in `leftover`, for the ledger."""
     chunks = _chunks(tasks, chunk_size)
     if jobs <= 1:
         for chunk in chunks:
@@ -1047,23 +1063,80 @@ def execute(
     _warm(job)  # forked workers inherit the imported converters and built validators
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(job,))
     pending: deque[Future[list[Outcome]]] = deque()
+    ready: deque[Outcome] = deque()
+    completed = False
+    pool: ProcessPoolExecutor | None = None
+    # SIGINT is blocked while the pool forks its workers (all at the first submit): a
+    # worker interrupted before it ignores SIGINT dies holding a queue lock, and the
+    # pool then never shuts down. The parent gets a Ctrl-C that came meanwhile on unblock.
+    masked = hasattr(signal, "pthread_sigmask")
+    if masked:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        for chunk in chunks:
-            pending.append(pool.submit(run_chunk, job, chunk))
-            if len(pending) >= jobs * 4:
-                break
+        pool = ProcessPoolExecutor(
+            jobs, mp_context=context, initializer=_init_worker, initargs=(job,)
+        )
+        try:
+            for chunk in chunks:
+                pending.append(pool.submit(run_chunk, job, chunk))
+                if len(pending) >= jobs * 4:
+                    break
+        finally:
+            if masked:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         while pending:
-            done = pending.popleft().result()
+            ready.extend(pending[0].result())
+            pending.popleft()
             nxt = next(chunks, None)
             if nxt is not None:
                 pending.append(pool.submit(run_chunk, job, nxt))
-            yield from done
+            while ready:
+                yield ready.popleft()
+        completed = True
     finally:
-        for f in pending:
-            f.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+        if pool is not None and completed:
+            pool.shutdown(wait=True)
+        elif pool is not None:
+            _stop(pool, pending, ready, leftover)
+
+
+def _stop(
+    pool: Any,
+    pending: deque[Future[list[Outcome]]],
+    ready: deque[Outcome],
+    leftover: list[Outcome] | None,
+) -> None:
+    """Stop a pool early: cancel what has not started, wait (bounded) for the chunks being
+    worked on, keep the outcomes of every finished chunk, then end the workers."""
+    from concurrent.futures import wait
+
+    running = [f for f in pending if not f.cancel()]
+    # Further Ctrl-Cs (a terminal or `timeout` may send more than one) would cut the wait
+    # short and leave files the ledger does not name: the wait is bounded instead.
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: Ctrl-C is not ours to handle
+        previous = None
+    try:
+        wait(running, timeout=STOP_WAIT)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    found = list(ready)
+    for f in running:
+        if f.done() and not f.cancelled() and f.exception() is None:
+            found.extend(f.result())
+    if leftover is not None:
+        leftover.extend(found)
+    processes = dict(getattr(pool, "_processes", None) or {})
+    for p in processes.values():
+        with contextlib.suppress(Exception):
+            p.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes.values():
+        with contextlib.suppress(Exception):
+            p.join(5)
 
 
 # --- the ledger -------------------------------------------------------------------------
@@ -1772,7 +1845,7 @@ class Run:
 
     # -- running --
 
-    def __iter__(self) -> Iterator[Outcome]:
+    def __iter__(self) -> Generator[Outcome, None, None]:
         opts = self.options
         folders = set(self._folders)
         if self.jsonl_target is not None:
@@ -1787,7 +1860,8 @@ class Run:
         if self.total <= chunk:
             jobs = 1  # a pool would cost more than it saves
         finished = False
-        outcomes = execute(self.job, self._tasks(), jobs=jobs, chunk_size=chunk)
+        leftover: list[Outcome] = []
+        outcomes = execute(self.job, self._tasks(), jobs=jobs, chunk_size=chunk, leftover=leftover)
         try:
             for o in outcomes:
                 line_no: int | None = None
@@ -1809,20 +1883,21 @@ class Run:
                         ledger.append(entry)
                 yield o
             finished = True
-        except GeneratorExit:
-            finished = True  # the caller stopped early (--fail-fast): keep what is done
-            raise
         finally:
             outcomes.close()
+            # Stopped early (Ctrl-C, --fail-fast): the JSON Lines output is incomplete and
+            # an existing one stays as it was; the files finished meanwhile get their lines.
             if jsonl is not None:
                 if finished:
                     jsonl.commit(ledger)
                 else:
                     jsonl.discard()
             if ledger is not None:
+                for o in leftover:
+                    if o.data is None and not o.skipped:
+                        ledger.append(ledger_entry(o, self.job, self.versions))
                 ledger.close()
-            if finished:
-                _fsync_folders(folders)
+            _fsync_folders(folders)
 
 
 def _contains(ordered: array[int], value: int) -> bool:

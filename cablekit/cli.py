@@ -9,7 +9,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -455,8 +455,9 @@ def _convert(
     tally: FileTally | None = None
     screen = _Screen(run.total, _show_progress(progress, quiet))
     stopped = False
-    with screen.running(f"to {to_text}"):
-        for group in _per_input(run, len(formats)):
+    # closing(): a Ctrl-C or --fail-fast stops the run at once, its ledger complete.
+    with screen.running(f"to {to_text}"), closing(iter(run)) as outcomes:
+        for group in _per_input(outcomes, len(formats)):
             screen.advance()
             if reports:
                 if tally is not None and tally.path != group[0].path:
@@ -676,8 +677,8 @@ def _validate(
     stopped = False
     internal = 0
     tally: FileTally | None = None
-    with screen.running("validating"):
-        for o in run:
+    with screen.running("validating"), closing(iter(run)) as outcomes:
+        for o in outcomes:
             screen.advance()
             internal += o.internal
             if tally is not None and tally.path != o.path:
