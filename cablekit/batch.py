@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from cablekit.errors import CablekitError, Diagnostic
-from cablekit.reports import INVALID, NOT_CHECKED, VALID, FileResult
+from cablekit.reports import INVALID, NOT_CHECKED, VALID, FileResult, json_text
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -1205,7 +1205,8 @@ def ledger_entry(
 
 
 def _dumps(entry: dict[str, object]) -> str:
-    return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+    # A file name that is not UTF-8 is kept exact, as \udcXX escapes.
+    return json_text(entry)
 
 
 class Ledger:

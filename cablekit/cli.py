@@ -547,7 +547,9 @@ def _failure(o: Outcome) -> str:
     elif first is not None and first.line:
         where = f"{o.path}:{first.line}"
     what = f"{first.code} {first.message}" if first else o.verdict
-    return f"{where}: {what}"
+    from cablekit.reports import printable
+
+    return printable(f"{where}: {what}")
 
 
 # --- validate -----------------------------------------------------------------------------

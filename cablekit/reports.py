@@ -7,6 +7,7 @@ Renderers are pure functions of the results: same results, same bytes (no timest
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -107,6 +108,45 @@ def one_line(message: str) -> str:
     return message.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\r")
 
 
+# What a line of text must not carry raw: control characters (a newline in a file name
+# would split a report line) and the stand-ins for bytes of a name that is not UTF-8.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r"}
+
+
+def _escape(m: re.Match[str]) -> str:
+    c = m.group()
+    n = ord(c)
+    if c in _NAMED:
+        return _NAMED[c]
+    if 0xDC80 <= n <= 0xDCFF:  # a byte of a file name that is not UTF-8
+        return f"\\x{n - 0xDC00:02x}"
+    return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}"
+
+
+def printable(s: str) -> str:
+    """`s` on one line of text: control characters and the bytes of a file name that is
+    not UTF-8 written as backslash escapes (\\n, \\x1b, \\xe9)."""
+    return _UNPRINTABLE.sub(_escape, s)
+
+
+def encodable(s: str) -> str:
+    """`s` with the bytes of a non-UTF-8 file name written as \\xNN, so it can be written
+    as UTF-8; everything else as it is."""
+    return _SURROGATE.sub(_escape, s)
+
+
+def json_text(doc: object, indent: int | None = None) -> str:
+    """JSON that can be written as UTF-8 whatever the file names in it: a name that is not
+    UTF-8 is kept exact, as \\udcXX escapes (json.loads and os.fsencode give it back)."""
+    seps = (",", ":") if indent is None else None
+    text = json.dumps(doc, indent=indent, ensure_ascii=False, separators=seps)
+    if _SURROGATE.search(text):
+        text = json.dumps(doc, indent=indent, ensure_ascii=True, separators=seps)
+    return text
+
+
 def where(d: Diagnostic, path: str) -> tuple[str, int, int]:
     return (d.path or path, d.line or 0, d.col or 0)
 
@@ -114,7 +154,7 @@ def where(d: Diagnostic, path: str) -> tuple[str, int, int]:
 def text_line(d: Diagnostic, path: str) -> str:
     """`path:line:col: SEVERITY CODE message` (0 where a position does not apply)."""
     p, line, col = where(d, path)
-    return f"{p}:{line}:{col}: {d.severity.upper()} {d.code} {one_line(d.message)}"
+    return f"{printable(p)}:{line}:{col}: {d.severity.upper()} {d.code} {printable(d.message)}"
 
 
 def text_lines(result: FileResult) -> list[str]:
@@ -171,7 +211,7 @@ def report_document(results: Sequence[FileResult], tool_version: str) -> dict[st
 
 def render_json(results: Sequence[FileResult], tool_version: str) -> str:
     doc = report_document(results, tool_version)
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_text(doc, indent=2) + "\n"
 
 
 def load_json_report(data: str | bytes, source: str | None = None) -> dict[str, object]:
@@ -207,13 +247,13 @@ def _gh_prop(s: str) -> str:
 def github_annotation(d: Diagnostic, path: str) -> str:
     """`::error file=…,line=…,col=…,title=CODE::message`."""
     level = _GH_LEVEL.get(d.severity, "error")
-    props = [f"file={_gh_prop(d.path or path)}"]
+    props = [f"file={_gh_prop(printable(d.path or path))}"]
     if d.line:
         props.append(f"line={d.line}")
         if d.col:
             props.append(f"col={d.col}")
     props.append(f"title={_gh_prop(d.code)}")
-    return f"::{level} {','.join(props)}::{_gh_data(d.message)}"
+    return f"::{level} {','.join(props)}::{_gh_data(encodable(d.message))}"
 
 
 def render_github(results: Sequence[FileResult], limit: int = GITHUB_ANNOTATIONS_PER_LEVEL) -> str:
@@ -241,7 +281,7 @@ def render_github(results: Sequence[FileResult], limit: int = GITHUB_ANNOTATIONS
 
 
 def _md_cell(s: str) -> str:
-    return one_line(s).replace("|", "\\|")
+    return encodable(one_line(s)).replace("|", "\\|")
 
 
 def github_step_summary(
@@ -267,9 +307,8 @@ def github_step_summary(
         for r in bad[:rows]:
             first = r.diagnostics[0] if r.diagnostics else None
             text = f"{first.code} {first.message}" if first else ""
-            out.append(
-                f"| {_md_cell(r.path)} | {r.verdict} | {len(r.diagnostics)} | {_md_cell(text)} |"
-            )
+            name = _md_cell(printable(r.path))
+            out.append(f"| {name} | {r.verdict} | {len(r.diagnostics)} | {_md_cell(text)} |")
         if len(bad) > rows:
             out.append(f"\n{len(bad) - rows:,} more files with problems not listed.")
         out.append("")
@@ -303,7 +342,7 @@ def render_junit(results: Sequence[FileResult], name: str = "cablekit validate")
         case = ET.SubElement(
             suite,
             "testcase",
-            {"classname": "cablekit", "name": _xml_text(r.path), "file": _xml_text(r.path)},
+            {"classname": "cablekit", "name": printable(r.path), "file": printable(r.path)},
         )
         body = _xml_text("".join(line + "\n" for line in text_lines(r)))
         first = r.diagnostics[0] if r.diagnostics else None
@@ -327,10 +366,10 @@ _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def _uri(path: str) -> str:
+    # Percent-encoded from the name's bytes: a name that is not UTF-8 stays exact.
     p = PurePath(path)
-    if p.is_absolute():
-        return "file://" + quote(p.as_posix())
-    return quote(p.as_posix())
+    uri = quote(os.fsencode(p.as_posix()))
+    return "file://" + uri if p.is_absolute() else uri
 
 
 def render_sarif(
@@ -393,7 +432,7 @@ def render_sarif(
         },
     }
     doc = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_text(doc, indent=2) + "\n"
 
 
 def render(fmt: str, results: Sequence[FileResult], tool_version: str) -> str:

@@ -75,3 +75,72 @@ def test_ctrl_c_during_a_parallel_run_stops_it_and_the_ledger_names_every_output
     assert not wrong, f"ledger sha256 differs from the file: {wrong[:10]}"
     missing = sorted(set(recorded) - written)
     assert not missing, f"ledger names outputs that are not there: {missing[:10]}"
+
+
+BAD_NAME = b"a\xe9.txt"  # Latin-1: not UTF-8
+
+
+@pytest.fixture
+def odd_names(tmp_path: Path, seed_bytes: bytes) -> Path:
+    """A folder with a good cable named in Latin-1, a bad one with a newline in its name,
+    and a good one named plainly."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_bytes(seed_bytes)
+    with open(os.path.join(os.fsencode(folder), BAD_NAME), "wb") as f:
+        f.write(seed_bytes)
+    (folder / "bad\nname.txt").write_bytes(b"not a cable at all\n")
+    return tmp_path
+
+
+def test_a_file_name_that_is_not_utf8_converts_and_is_in_the_ledger(odd_names: Path) -> None:
+    done = _cablekit("convert", "in", "-t", "json", "-o", "out", cwd=odd_names)
+    assert done.returncode == 1, done.stderr  # the cable that is not one
+    assert "internal error" not in done.stderr
+    out = odd_names / "out"
+    assert (out / "good.json").is_file()
+    odd = os.path.join(os.fsencode(out), b"a\xe9.json")
+    assert os.path.isfile(odd), sorted(os.listdir(os.fsencode(out)))
+    entries = _ledger(out / "cablekit.ledger.jsonl")
+    inputs = {os.fsencode(str(e["input"])): e for e in entries}
+    entry = inputs[b"in/" + BAD_NAME]
+    assert entry["verdict"] == "converted"
+    assert os.fsencode(str(entry["output"])) == b"out/a\xe9.json"
+    with open(odd, "rb") as f:
+        assert entry["output_sha256"] == hashlib.sha256(f.read()).hexdigest()
+    again = _cablekit("convert", "in", "-t", "json", "-o", "out", "--resume", cwd=odd_names)
+    assert "2 already done" in again.stderr, again.stderr
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "junit", "sarif"])
+def test_reports_carry_odd_file_names(odd_names: Path, fmt: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "cablekit.cli", "validate", "in", "--format", fmt],
+        cwd=odd_names,
+        capture_output=True,
+        check=False,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"},
+        timeout=120,
+    )
+    err = done.stderr.decode(errors="replace")
+    assert done.returncode == 1, err
+    assert "internal error" not in err
+    text = done.stdout.decode("utf-8")  # whatever the names, the report is UTF-8
+    if fmt == "json":
+        paths = {os.fsencode(f["path"]) for f in json.loads(text)["files"]}
+        assert paths == {b"in/good.txt", b"in/" + BAD_NAME, b"in/bad\nname.txt"}
+    elif fmt == "sarif":
+        uris = {
+            loc["physicalLocation"]["artifactLocation"]["uri"]
+            for result in json.loads(text)["runs"][0]["results"]
+            for loc in result["locations"]
+        }
+        assert "in/bad%0Aname.txt" in uris and "in/a%E9.txt" in uris, uris
+    else:
+        assert "in/bad\\nname.txt" in text
+        if fmt != "junit":  # junit lists only files with problems, valid ones quietly
+            assert "in/a\\xe9.txt" in text
+    if fmt in ("text", "github"):
+        # one line per problem: the newline in the name does not split one
+        starts = [line for line in text.splitlines() if line.startswith(("in/", "::"))]
+        assert len(starts) == len(text.splitlines()), text
