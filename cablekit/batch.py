@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import dataclasses
+import errno
 import fnmatch
 import glob
 import hashlib
@@ -1214,22 +1215,40 @@ class Ledger:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _repair_tail(path)
-        self._file: IO[str] = open(path, "a", encoding="utf-8")  # noqa: SIM115
+        try:
+            if path.is_dir():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _repair_tail(path)
+            self._file: IO[str] = open(path, "a", encoding="utf-8")  # noqa: SIM115
+        except OSError as e:
+            raise BatchError(f"{path}: cannot open the ledger: {_why(e)}") from None
 
     def append(self, entry: dict[str, object]) -> None:
         self.append_line(_dumps(entry) + "\n")
 
     def append_line(self, line: str) -> None:
-        self._file.write(line)
-        self._file.flush()
+        try:
+            self._file.write(line)
+            self._file.flush()
+        except OSError as e:  # a full disk: the run stops rather than lose its record
+            raise BatchError(f"{self.path}: cannot write the ledger: {_why(e)}") from None
 
     def close(self) -> None:
-        if not self._file.closed:
+        if self._file.closed:
+            return
+        try:
             self._file.flush()
             os.fsync(self._file.fileno())
-            self._file.close()
+        except OSError as e:
+            raise BatchError(f"{self.path}: cannot write the ledger: {_why(e)}") from None
+        finally:
+            with contextlib.suppress(OSError):
+                self._file.close()
+
+
+def _why(e: OSError) -> str:
+    return str(e.strerror or e)
 
 
 def _repair_tail(path: Path) -> None:
@@ -1852,10 +1871,18 @@ class Run:
         if self.jsonl_target is not None:
             folders.add(str(self.jsonl_target.parent))
         for folder in sorted(folders):
-            os.makedirs(folder, exist_ok=True)
+            try:
+                os.makedirs(folder, exist_ok=True)
+            except OSError as e:
+                raise BatchError(f"{folder}: cannot create the output folder: {_why(e)}") from None
         _remove_stale_temporaries(folders)
         ledger = Ledger(self.ledger_path) if self.ledger_path is not None else None
-        jsonl = _JsonlWriter(self.jsonl_target, opts.fsync) if self.jsonl_target else None
+        try:
+            jsonl = _JsonlWriter(self.jsonl_target, opts.fsync) if self.jsonl_target else None
+        except OSError as e:
+            if ledger is not None:
+                ledger.close()
+            raise BatchError(f"{self.jsonl_target}: cannot write: {_why(e)}") from None
         jobs = max(1, opts.jobs)
         chunk = opts.chunk_size or max(1, min(32, self.total // (jobs * 8)))
         if self.total <= chunk:

@@ -509,6 +509,8 @@ def _convert(
                 _err(f"  ... and {failed - len(failures):,} more (see {ledger_path})")
         if stopped:
             _err("stopped at the first failure (--fail-fast)")
+            if run.jsonl_target is not None:
+                _err(f"{run.jsonl_target} not written: a JSON Lines file is written whole or not")
     if internal:
         _err("cablekit: some inputs failed for reasons outside them (CK-INTERNAL, CK-WRITE above)")
         return EXIT_USAGE

@@ -144,3 +144,54 @@ def test_reports_carry_odd_file_names(odd_names: Path, fmt: str) -> None:
         # one line per problem: the newline in the name does not split one
         starts = [line for line in text.splitlines() if line.startswith(("in/", "::"))]
         assert len(starts) == len(text.splitlines()), text
+
+
+@pytest.mark.parametrize(
+    ("args", "named", "why"),
+    [
+        (["-o", "afile/sub"], "afile/sub: cannot create the output folder", "Not a directory"),
+        (["-o", "out", "--ledger", "adir"], "adir: cannot open the ledger", "Is a directory"),
+    ],
+)
+def test_a_broken_output_place_is_named_not_an_internal_error(
+    tmp_path: Path, seed_bytes: bytes, args: list[str], named: str, why: str
+) -> None:
+    (tmp_path / "in.txt").write_bytes(seed_bytes)
+    (tmp_path / "afile").write_bytes(b"")
+    (tmp_path / "adir").mkdir()
+    done = _cablekit("convert", "in.txt", "-t", "json", *args, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert named in done.stderr and why in done.stderr, done.stderr
+    assert "internal error" not in done.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full to fill")
+def test_a_full_disk_under_the_ledger_is_named(tmp_path: Path, seed_bytes: bytes) -> None:
+    (tmp_path / "in.txt").write_bytes(seed_bytes)
+    done = _cablekit(
+        "convert", "in.txt", "-t", "json", "-o", "out", "--ledger", "/dev/full", cwd=tmp_path
+    )
+    assert done.returncode == 2, done.stderr
+    assert "/dev/full: cannot write the ledger: No space left on device" in done.stderr
+    assert "internal error" not in done.stderr
+
+
+def test_fail_fast_leaves_an_existing_jsonl_output_whole(tmp_path: Path, seed_bytes: bytes) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(seed_bytes)
+    (folder / "c.txt").write_bytes(seed_bytes)
+    args = ("convert", "in", "-t", "jsonl", "-o", "all.jsonl", "-q")
+    first = _cablekit(*args, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    before = (tmp_path / "all.jsonl").read_bytes()
+    assert before.count(b"\n") == 2
+    ledger_before = (tmp_path / "cablekit.ledger.jsonl").read_bytes()
+    (folder / "b.txt").write_bytes(b"not a cable\n")  # fails between a and c
+    second = _cablekit(*args, "--fail-fast", cwd=tmp_path)
+    assert second.returncode == 1, second.stderr
+    assert "stopped at the first failure" in second.stderr
+    assert (tmp_path / "all.jsonl").read_bytes() == before
+    added = _ledger(tmp_path / "cablekit.ledger.jsonl")[ledger_before.count(b"\n") :]
+    assert not [e for e in added if e["output"]], added  # nothing claims the unwritten file
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".cablekit-tmp")]
