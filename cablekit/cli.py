@@ -119,6 +119,8 @@ def _discover(
 
     if not inputs and not files_from:
         raise Failure("no inputs: give files, folders, patterns, - or --files-from FILE")
+    if null and not files_from:
+        raise Failure("-0/--null reads a --files-from list: give --files-from FILE")
     if "-" in (inputs or []) and "-" in (files_from or []):
         raise Failure("standard input cannot be both a cable (-) and a list (--files-from -)")
     try:
@@ -227,10 +229,13 @@ def _refuse_inputs(run: Run, reports: list[tuple[str, str]]) -> None:
 def _write_reports(reports: list[tuple[str, str]], results: list[FileResult], title: str) -> None:
     import cablekit
     from cablekit.batch import write_atomic
-    from cablekit.reports import github_step_summary, render
+    from cablekit.reports import github_step_summary, render, render_junit
 
     for fmt, path in reports:
-        text = render(fmt, results, cablekit.__version__)
+        if fmt == "junit":  # the test suite is named after the command that ran
+            text = render_junit(results, title)
+        else:
+            text = render(fmt, results, cablekit.__version__)
         if path == "-":
             sys.stdout.write(text)
             sys.stdout.flush()
@@ -747,6 +752,11 @@ def _inspect(file: str, fmt: str | None) -> int:
     except OSError as e:
         _err(f"{file}:0:0: ERROR CK-IO {e.strerror or e}")
         return EXIT_FAILED
+    from cablekit.formats import FORMATS
+
+    if fmt is not None and fmt not in FORMATS:
+        _err(f"cablekit: unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
+        return EXIT_USAGE
     fmt = fmt or sniff(data[:4096])
     if fmt == "csv":
         _err(

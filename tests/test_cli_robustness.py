@@ -195,3 +195,32 @@ def test_fail_fast_leaves_an_existing_jsonl_output_whole(tmp_path: Path, seed_by
     added = _ledger(tmp_path / "cablekit.ledger.jsonl")[ledger_before.count(b"\n") :]
     assert not [e for e in added if e["output"]], added  # nothing claims the unwritten file
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".cablekit-tmp")]
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["inspect", "in.txt", "-f", "bogus"], "unknown format 'bogus'"),
+        (["validate", "in.txt", "-0"], "-0/--null reads a --files-from list"),
+        (["convert", "in.txt", "-t", "json", "-o", "out", "-0"], "-0/--null reads"),
+    ],
+)
+def test_usage_mistakes_exit_2(
+    tmp_path: Path, seed_bytes: bytes, args: list[str], says: str
+) -> None:
+    (tmp_path / "in.txt").write_bytes(seed_bytes)
+    done = _cablekit(*args, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert says in done.stderr
+
+
+def test_convert_junit_report_is_named_after_convert(tmp_path: Path, seed_bytes: bytes) -> None:
+    (tmp_path / "in.txt").write_bytes(seed_bytes)
+    done = _cablekit(
+        "convert", "in.txt", "-t", "json,tei", "-o", "out", "--report", "junit:j.xml", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    import xml.etree.ElementTree as ET
+
+    suites = ET.parse(tmp_path / "j.xml").getroot().findall("testsuite")
+    assert [s.get("name") for s in suites] == ["cablekit convert -t json,tei"]
