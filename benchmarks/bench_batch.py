@@ -19,9 +19,10 @@ which other users' load disturbs less than elapsed time.
 The release estimate adds the start-up (timed on one page) to the 251,287 cables at the
 rate the run kept after its start-up.
 
-Outputs are kept until the end: ext4 allocates new inodes slowly for some seconds after many
-files are deleted (it skips recently freed ones), so deleting each run's files would slow the
-next run's writing.
+Outputs are kept until the end: ext4 skips inodes freed in the last one to six minutes when
+it allocates new ones, so after many files are deleted (a previous run's outputs, another
+user's test folders) creating a file costs up to ten times more kernel time. The time to
+create one empty file is printed before and after, to tell a run slowed that way.
 """
 
 from __future__ import annotations
@@ -72,6 +73,15 @@ def one_run(
     return Timing(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 
 
+def file_creation(folder: Path, n: int = 500) -> float:
+    """Seconds to create one empty file in `folder` (left in place, see the docstring)."""
+    folder.mkdir(parents=True)
+    start = time.perf_counter()
+    for i in range(n):
+        os.close(os.open(folder / f"f{i}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    return (time.perf_counter() - start) / n
+
+
 def load() -> str:
     one, five, _ = os.getloadavg()
     return f"load average {one:.2f} (1 min), {five:.2f} (5 min)"
@@ -107,8 +117,9 @@ def main() -> None:
         fast = "jsonschema-rs or orjson missing"
     mode = "switched off (CABLEKIT_PURE_PYTHON=1)" if args.pure else "used when installed"
     print(f"{count} pages, {os.cpu_count()} cores, {args.runs} runs each; {fast}, {mode}")
-    print(f"before: {load()}")
     tmp = tempfile.mkdtemp(prefix="cablekit-bench-")
+    create = file_creation(Path(tmp, "probe-before")) * 1000
+    print(f"before: {load()}; creating a file: {create:.3f} ms")
     try:
         for jobs in args.jobs:
             for to in args.to:
@@ -139,9 +150,10 @@ def main() -> None:
                     f"    start-up {start:.2f} s; after it {steady:,.0f} cables/s: "
                     f"the {RELEASE:,}-cable release in {release / 60:,.1f} min"
                 )
+        create = file_creation(Path(tmp, "probe-after")) * 1000
+        print(f"after: {load()}; creating a file: {create:.3f} ms")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"after: {load()}")
 
 
 if __name__ == "__main__":
