@@ -61,9 +61,13 @@ def precedence_name(word: str) -> str | None:
     return None
 
 
+_NOT_LETTERS = re.compile(r"[^A-Z]")
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]")
+
+
 def classification_from_word(text: str) -> str | None:
     """Map a written classification (spaced, abbreviated, lower-cased) to its level."""
-    t = re.sub(r"[^A-Z]", "", text.upper())
+    t = _NOT_LETTERS.sub("", text.upper())
     if not t:
         return None
     if t.startswith("TOPSECRET") or t == "TS":
@@ -130,7 +134,7 @@ def julian_to_date(year: int, day: int) -> date | None:
 
 def compact_station(station: str) -> str:
     """'USUN NEW YORK' -> 'USUNNEWYORK'; 'THE HAGUE' -> 'THEHAGUE'."""
-    return re.sub(r"[^A-Z0-9]", "", station.upper())
+    return _NOT_ALNUM.sub("", station.upper())
 
 
 def cable_id(year: int | str, station: str, serial: str) -> str | None:
@@ -143,13 +147,19 @@ def cable_id(year: int | str, station: str, serial: str) -> str | None:
     return f"{y}{st}{digits or '0'}"
 
 
+_TABLE_DATETIME = re.compile(
+    r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$"
+)
+_US_DATETIME = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d{2})\s*$")
+
+
 def parse_table_datetime(text: str | None) -> datetime | None:
     """'2007-05-16 13:24:00', '2002-07-23 16:04' or the bulk CSV's '2/25/1972 9:30' -> UTC."""
     if not text:
         return None
-    m = re.match(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$", text)
+    m = _TABLE_DATETIME.match(text)
     if not m:
-        us = re.match(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d{2})\s*$", text)
+        us = _US_DATETIME.match(text)
         if not us:
             return None
         try:

@@ -15,6 +15,7 @@ RE_CABLE_REF = re.compile(
     r"^(?:\(?[A-Z][).:]\s*)?(?:([0-9]{2}|[0-9]{4}|O[0-9])\s*)?"
     r"([A-Z][A-Z'.-]*(?:\s+[A-Z][A-Z'.-]*){0,3}?)\s*0*([0-9]{1,6})\b"
 )
+RE_STATION_NAME = re.compile(r"[A-Z][A-Z' .]{2,}")
 NOT_STATIONS = {
     "EMAIL",
     "E-MAIL",
@@ -90,7 +91,7 @@ def cable_id_from_ref(raw: str, default_year: int | None) -> str | None:
         if any(w in NOT_STATIONS for w in words):
             return None
         name = " ".join(words)
-        if not re.fullmatch(r"[A-Z][A-Z' .]{2,}", name):
+        if not RE_STATION_NAME.fullmatch(name):
             return None  # 'TD-314/09169-05' is an intelligence report number, not a cable
         station = STATION_ALIASES.get(name, name)
     year: int | None = default_year

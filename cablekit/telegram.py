@@ -10,6 +10,7 @@ import itertools
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import cast
 
 from cablekit import normalize as norm
 from cablekit.errors import CablekitError
@@ -46,6 +47,7 @@ from cablekit.model import (
 from cablekit.references import cable_id_from_ref
 
 NBSP = "\u00a0"
+BLANKS = " \t" + NBSP  # what surrounds a line's content
 
 # --- line patterns ---------------------------------------------------------------------------
 # Patterns match the line with its end of line and surrounding blanks removed, and a trailing
@@ -110,6 +112,28 @@ RE_KV = re.compile(r"^(id|date|refid|origin|classification|destination|header)\s
 RE_TRAILER = re.compile(r'^(?:[0-9]{4}[A-Z]+[0-9]+ - Clas|=+\s*CABLE ENDS\s*=+$|"$|>$)')
 RE_SIGNATURE = re.compile(r"^[A-Z][A-Za-z'.-]*(?:\s+[A-Z][A-Za-z'.-]*){0,3}$")
 
+# Helpers compiled once (re.sub/re.match with a pattern string look the pattern up per call).
+RE_BLANKS = re.compile(r"\s")
+RE_BLANK_RUN = re.compile(r"\s+")
+RE_CAPTION_SEP = re.compile(r"[\s,;:/]+")
+RE_NOT_LETTERS = re.compile(r"[^A-Z]+")
+RE_TAGS_INSIDE = re.compile(r"\bTAGS?\s*:?\s+", re.IGNORECASE)
+RE_DECL = re.compile(r"^(?:DECL|DECLASSIFY|DNG)\s*:?\s*(.*)$", re.IGNORECASE)
+RE_EXEMPTION = re.compile(r"^(?:1\.6\s*)?X[1-8]|^25X[1-9]")
+RE_TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(?:\s*\([^)]*\))?")
+REF_CAPTIONS = tuple((w, re.compile(rf"\b{w}\b")) for w in ("NOTAL", "EXDIS", "NODIS", "LIMDIS"))
+RE_AUTHORITY = re.compile(r"\b1\.?\s?([45])\b")
+RE_REASON = re.compile(r"(?<![A-Za-z])([a-hA-H])(?![A-Za-z])")
+RE_CLASSIFIER_END = re.compile(
+    r"[,;]?\s*(?:\bFOR\b|\bPER\b|\bUNDER\b|\bREASONS?\b|\bE\.?O\.?\b).*$", re.IGNORECASE
+)
+RE_TAGS_CONTINUED = re.compile(r"[A-Z0-9, ]+")
+RE_SIGNATURE_END = re.compile(r"(?:\s+NNNN)?[\s.]*$")
+RE_CLOSING = re.compile(r"(END\s+(COMMENT|SUMMARY|TEXT)\s*\.?|\*{3,})$", re.IGNORECASE)
+RE_PARA_HEAD = re.compile(r"^[0-9]{1,3}\s?[.)]\s*(\([A-Z/]+\)\s*)?")
+RE_SUMMARY_START = re.compile(r"^-*\s*(SUMMARY|SUMMARY AND COMMENT)\b")
+RE_COMMENT_START = re.compile(r"^-*\s*COMMENT\b")
+
 CAPTION_WORDS = {
     "SIPDIS",
     "NOFORN",
@@ -161,7 +185,7 @@ NOT_SIGNATURES = {
 
 def _content(line: str) -> str:
     """The line without its end of line, surrounding blanks or a trailing backslash."""
-    s = line.rstrip("\r\n").strip(" \t" + NBSP)
+    s = line.rstrip("\r\n").strip(BLANKS)
     if s.endswith("\\"):
         s = s[:-1].rstrip()
     return s
@@ -181,11 +205,19 @@ def split_lines(text: str) -> list[str]:
 # --- classification banner ------------------------------------------------------------------
 
 
+LEVEL_INITIALS = frozenset("TCSULtcsul")
+DIGITS = "0123456789"  # also holds "", so an empty line is still tried
+
+
 def match_classification(s: str) -> tuple[str, int] | None:
     """A classification word at the start of s, spaced or not: (level, end offset)."""
+    # Shortcut: a level word (TOP, CONFIDENTIAL, ..., LIMITED) starts with one of these letters
+    # and spaced letters have a blank (\s is str.isspace) second or third: else no reading fits.
+    if s[:1] not in LEVEL_INITIALS and not s[1:2].isspace() and not s[2:3].isspace():
+        return None
     m = RE_SPACED_LETTERS.match(s)
     if m:
-        word = re.sub(r"\s", "", m[1]).upper()
+        word = RE_BLANKS.sub("", m[1]).upper()
         for target, level in (
             ("TOPSECRET", "TOP SECRET"),
             ("CONFIDENTIAL", "CONFIDENTIAL"),
@@ -232,7 +264,7 @@ def parse_banner(s: str, *, strict: bool) -> Banner | None:
     station = serial = None
     mm = RE_MSGREF.search(rest)
     if mm:
-        station = re.sub(r"\s+", " ", mm[1].strip()).upper()
+        station = RE_BLANK_RUN.sub(" ", mm[1].strip()).upper()
         # Captions written between level and reference are not part of the station name.
         for cap in ("SIPDIS", "NOFORN", "E F T O", "EFTO", "SECTION", "EXDIS", "NODIS"):
             if station.startswith(cap + " "):
@@ -257,7 +289,7 @@ def _is_caption_text(s: str) -> bool:
     for phrase in CAPTION_PHRASES:
         if u.startswith(phrase):
             return True
-    first = re.split(r"[\s,;:/]+", u, maxsplit=1)[0]
+    first = RE_CAPTION_SEP.split(u, maxsplit=1)[0]
     return first in CAPTION_WORDS
 
 
@@ -269,7 +301,7 @@ def caption_names(s: str) -> tuple[str, ...]:
         if phrase in rest:
             found.append(phrase.replace(" ", "") if phrase in ("E F T O",) else phrase)
             rest = rest.replace(phrase, " ")
-    for w in re.split(r"[^A-Z]+", rest):
+    for w in RE_NOT_LETTERS.split(rest):
         if w in CAPTION_WORDS and w not in found:
             found.append(w)
     return tuple(found)
@@ -301,13 +333,13 @@ def build_eo(text: str, lines: list[str]) -> EOLine:
     order = m[1] if m else None
     rest = m[2] if m else joined
     tags: tuple[str, ...] = ()
-    tm = re.search(r"\bTAGS?\s*:?\s+", rest, re.IGNORECASE)
+    tm = RE_TAGS_INSIDE.search(rest)
     if tm:
         tags = split_tags(rest[tm.end() :])
         rest = rest[: tm.start()]
     rest = rest.strip(" ;,")
     decl = rest
-    dm = re.match(r"^(?:DECL|DECLASSIFY|DNG)\s*:?\s*(.*)$", rest, re.IGNORECASE)
+    dm = RE_DECL.match(rest)
     if dm:
         decl = dm[1].strip()
     kind: str | None
@@ -319,7 +351,7 @@ def build_eo(text: str, lines: list[str]) -> EOLine:
         kind = "n/a"
     elif "OADR" in upper:
         kind = "oadr"
-    elif re.match(r"^(?:1\.6\s*)?X[1-8]|^25X[1-9]", upper.replace(" ", "")):
+    elif RE_EXEMPTION.match(upper.replace(" ", "")):
         kind = "exemption"
     elif decl:
         kind = "event"
@@ -338,7 +370,7 @@ def build_eo(text: str, lines: list[str]) -> EOLine:
 def split_tags(s: str) -> tuple[str, ...]:
     """Tags separated by spaces or commas; a person tag keeps its parenthesized name."""
     out: list[str] = []
-    for m in re.finditer(r"[A-Za-z0-9][A-Za-z0-9_.-]*(?:\s*\([^)]*\))?", s):
+    for m in RE_TAG.finditer(s):
         tag = m[0].strip().upper()
         out.append(tag)
     return tuple(out)
@@ -361,9 +393,7 @@ def build_reference(text: str, default_year: int | None, label: bool) -> Referen
         letter = (im[1] or im[2]).upper()
         body = body[im.end() :]
     body = body.strip()
-    captions = tuple(
-        w for w in ("NOTAL", "EXDIS", "NODIS", "LIMDIS") if re.search(rf"\b{w}\b", body)
-    )
+    captions = tuple(w for w, pattern in REF_CAPTIONS if pattern.search(body))
     return Reference(
         text=text,
         letter=letter,
@@ -378,23 +408,15 @@ def build_classified_by(text: str, lines: list[str]) -> ClassifiedBy:
     joined = _join(lines)
     m = RE_CLASSIFIED_BY.match(joined)
     rest = m[1] if m else joined
-    am = re.search(r"\b1\.?\s?([45])\b", rest)
+    am = RE_AUTHORITY.search(rest)
     authority = reasons = None
     classifier = rest
     if am:
         authority = f"1.{am[1]}"
         tail = rest[am.end() :]
-        reasons = tuple(
-            dict.fromkeys(
-                r.lower() for r in re.findall(r"(?<![A-Za-z])([a-hA-H])(?![A-Za-z])", tail)
-            )
-        )
+        reasons = tuple(dict.fromkeys(r.lower() for r in RE_REASON.findall(tail)))
         head = rest[: am.start()]
-        cut = re.search(
-            r"[,;]?\s*(?:\bFOR\b|\bPER\b|\bUNDER\b|\bREASONS?\b|\bE\.?O\.?\b).*$",
-            head,
-            re.IGNORECASE,
-        )
+        cut = RE_CLASSIFIER_END.search(head)
         classifier = head[: cut.start()] if cut else head
     return ClassifiedBy(
         text=text,
@@ -548,6 +570,7 @@ class _Reader:
         self.open_kind = ""
         # Paragraph being built: verbatim pieces (str lines and PageBreak parts).
         self.para: list[str | PageBreak] | None = None
+        self.para_has_break = False  # a PageBreak among self.para's items
         self.para_number: str | None = None
         self.para_marking: str | None = None
         self.zone = "envelope"
@@ -571,19 +594,26 @@ class _Reader:
             self.open_kind = ""
 
     def _close_para(self) -> None:
-        assert self.para is not None
+        para = self.para
+        assert para is not None
         content: list[str | PageBreak] = []
-        buf: list[str] = []
-        for item in self.para:
-            if isinstance(item, str):
-                buf.append(item)
-            else:
-                if buf:
-                    content.append("".join(buf))
-                    buf = []
-                content.append(item)
-        if buf:
-            content.append("".join(buf))
+        if not self.para_has_break:
+            # Shortcut: lines only, which the loop below would join into one string.
+            if para:
+                content.append("".join(cast(list[str], para)))
+        else:
+            self.para_has_break = False
+            buf: list[str] = []
+            for item in para:
+                if isinstance(item, str):
+                    buf.append(item)
+                else:
+                    if buf:
+                        content.append("".join(buf))
+                        buf = []
+                    content.append(item)
+            if buf:
+                content.append("".join(buf))
         self.parts.append(
             Paragraph(content=tuple(content), number=self.para_number, marking=self.para_marking)
         )
@@ -681,6 +711,7 @@ class _Reader:
         pb = build_page_break(text, group)
         if self.para is not None:
             self.para.append(pb)
+            self.para_has_break = True
         else:
             self.single(pb)
 
@@ -903,7 +934,7 @@ class _Reader:
             return
         if (
             kind == "tags"
-            and (_content(self.open_lines[-1]).endswith(",") or re.fullmatch(r"[A-Z0-9, ]+", s))
+            and (_content(self.open_lines[-1]).endswith(",") or RE_TAGS_CONTINUED.fullmatch(s))
             and _content(self.open_lines[-1])
         ):
             self.open_lines.append(line)
@@ -973,7 +1004,14 @@ class _Reader:
     # -- body
 
     def _body(self, line: str, s: str) -> None:
-        m = RE_PARA.match(line.rstrip("\r\n").lstrip(NBSP))
+        # Shortcut: RE_PARA wants a digit after at most 8 blanks (\s is str.isspace, NBSP is one),
+        # so a line starting with anything else is no numbered paragraph.
+        first = line[:1]
+        m = (
+            RE_PARA.match(line.rstrip("\r\n").lstrip(NBSP))
+            if first in DIGITS or first.isspace()
+            else None
+        )
         if m:
             number = int(m[2])
             if number > self.last_para_number or (self.para_number is None and number == 1):
@@ -1042,7 +1080,7 @@ def _is_signature_line(s: str) -> bool:
 
 def _signature_name(s: str) -> str:
     """The name without a trailing period or an NNNN end-of-message signal."""
-    return re.sub(r"(?:\s+NNNN)?[\s.]*$", "", s)
+    return RE_SIGNATURE_END.sub("", s)
 
 
 # A signature glued to the end of the last sentence: "... the coming year. HRINAK",
@@ -1065,7 +1103,7 @@ def _glued_signature(line: str) -> tuple[str, str, str] | None:
         return None
     head = m["head"]
     mixed = any(c.islower() for c in head[-200:])
-    closing = re.search(r"(END\s+(COMMENT|SUMMARY|TEXT)\s*\.?|\*{3,})$", head, re.IGNORECASE)
+    closing = RE_CLOSING.search(head)
     if not (mixed or closing) or m["name"] in NOT_SIGNATURES:
         return None
     cut = m.start("name")
@@ -1132,26 +1170,25 @@ def _tail_parts(lines: list[str]) -> tuple[int, list[Part], str | None]:
 
 def _mark_sections(parts: list[Part]) -> list[Part]:
     """Tag paragraphs inside SUMMARY ... END SUMMARY and COMMENT ... END COMMENT."""
-    from dataclasses import replace
-
     section: str | None = None
     out: list[Part] = []
     for p in parts:
         if isinstance(p, Paragraph):
             body = p.text
             head = body.lstrip()[:80].upper()
-            head = re.sub(r"^[0-9]{1,3}\s?[.)]\s*(\([A-Z/]+\)\s*)?", "", head)
+            head = RE_PARA_HEAD.sub("", head)
             started = None
-            if re.match(r"^-*\s*(SUMMARY|SUMMARY AND COMMENT)\b", head):
+            if RE_SUMMARY_START.match(head):
                 started = "summary"
-            elif re.match(r"^-*\s*COMMENT\b", head):
+            elif RE_COMMENT_START.match(head):
                 started = "comment"
             if started:
                 section = started
             if section:
-                p = replace(p, section=section)
-            upper = body.upper()
-            if section is not None and f"END {section.upper()}" in upper:
+                p = Paragraph(
+                    content=p.content, number=p.number, marking=p.marking, section=section
+                )
+            if section is not None and f"END {section.upper()}" in body.upper():
                 section = None
         out.append(p)
     return out
@@ -1171,6 +1208,9 @@ def decode(data: bytes | str, source: str | None) -> str:
         ) from None
 
 
+PRECEDENCE_INITIALS = frozenset("ZOPRM")
+
+
 def parse_telegram(
     text: str, source: str | None = None, default_year: int | None = None
 ) -> tuple[Part, ...]:
@@ -1179,6 +1219,10 @@ def parse_telegram(
     year = default_year
     # The reference year comes from the DTG when the telegram has one.
     for line in lines[:60]:
+        # Shortcut: only a DTG with a precedence counts, so the content's first character (the
+        # line's first after blanks) is a precedence letter.
+        if line.lstrip(BLANKS)[:1] not in PRECEDENCE_INITIALS:
+            continue
         m = RE_DTG.match(_content(line))
         if m and m[1]:
             year = (
