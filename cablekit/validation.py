@@ -2,20 +2,25 @@
 
 A converter module that can check its own format provides
 `validate(data: bytes, source: str | None) -> list[Diagnostic]`; formats without one are
-checked by reading them (a read error becomes a diagnostic).
+checked by reading them (a read error becomes a diagnostic). One that can say where each part
+of a cable stands provides `part_locations(data, source)`, so that what a rule finds in a part
+is reported at its line.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cablekit.errors import CablekitError, Diagnostic
 from cablekit.formats import converter, sniff
 from cablekit.model import Cable
+
+if TYPE_CHECKING:
+    from cablekit.rules import Location, PartLocator
 
 
 def error_diagnostic(e: CablekitError, source: str | None) -> Diagnostic:
@@ -69,11 +74,36 @@ def validate_bytes(
     from cablekit.rules import check as run_rules
 
     line_offset = None
+    locate = None
     if fmt == "text":
         # Lines of the seed form's metadata block stand before the telegram.
         layout = cable.page.layout if cable.page is not None else None
         line_offset = layout.count("\n") if layout else 0
-    return [*found, *run_rules(cable, source=source, line_offset=line_offset, rules=rules)]
+    elif hasattr(module, "part_locations"):
+        locate = _part_locator(module.part_locations, data, source)
+    found.extend(
+        run_rules(cable, source=source, line_offset=line_offset, locate=locate, rules=rules)
+    )
+    return found
+
+
+def _part_locator(
+    locations_of: Callable[[bytes, str | None], list[Location]], data: bytes, source: str | None
+) -> PartLocator:
+    """Where a part stands in the document, worked out on the first question only (most
+    documents have no finding to place)."""
+    found: list[Location] | None = None
+
+    def locate(index: int) -> Location:
+        nonlocal found
+        if found is None:
+            try:
+                found = locations_of(data, source)
+            except CablekitError:  # read once already: cannot happen, and costs no position
+                found = []
+        return found[index] if 0 <= index < len(found) else (None, None, None)
+
+    return locate
 
 
 def _validate_records(

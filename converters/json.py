@@ -29,6 +29,21 @@ def validate(data: bytes, source: str | None = None) -> list[Diagnostic]:
     return jsoncodec.read(data, source, compact=False)[1]
 
 
+def part_locations(
+    data: bytes, source: str | None = None
+) -> list[tuple[int | None, int | None, str | None]]:
+    """Where each part of the cable a valid document holds stands, in part order: line and
+    column of its object in `layout.parts`, and its JSON pointer."""
+    from cablekit.jsonschema_engine import Positions
+
+    positions = Positions.of(data.decode("utf-8", errors="replace"))
+    out: list[tuple[int | None, int | None, str | None]] = []
+    while (pointer := f"/layout/parts/{len(out)}") in positions.values:
+        line, col = positions.line_col(positions.values[pointer])
+        out.append((line, col, pointer))
+    return out
+
+
 def validate_cable(cable: Cable) -> list[Diagnostic]:
     """Problems a cable in memory would have as JSON (empty: it validates)."""
     return jsoncodec.check_cable(cable)

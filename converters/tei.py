@@ -1919,7 +1919,10 @@ _OPENER_WRAPPERS = {"dateline"}
 _BLOCK_TAGS = {"ab", "fw", "p", "note", "closer"}
 
 
-def _read_doc(tree: etree._ElementTree, source: str | None) -> Cable:
+def _read_doc(
+    tree: etree._ElementTree, source: str | None, where: list[etree._Element] | None = None
+) -> Cable:
+    """The cable a checked document holds; `where` (when given) gets each part's element."""
     root = tree.getroot()
     header = _child(root, _T + "teiHeader")
     text = _child(root, _T + "text")
@@ -1945,7 +1948,7 @@ def _read_doc(tree: etree._ElementTree, source: str | None) -> Cable:
         for div in body:
             if not isinstance(div.tag, str):
                 continue
-            _read_division(div, doc, parts)
+            _read_division(div, doc, parts, where)
     kwargs: dict[str, Any] = {"parts": tuple(parts), "page": page}
     if final_newline is not None:
         kwargs["final_newline"] = final_newline
@@ -1999,7 +2002,12 @@ def _reject_text(el: etree._Element, doc: _Doc) -> None:
             raise _err(doc, ch, "characters outside any part of the telegram", "TEI-TEXT")
 
 
-def _read_division(div: etree._Element, doc: _Doc, parts: list[Part]) -> None:
+def _read_division(
+    div: etree._Element,
+    doc: _Doc,
+    parts: list[Part],
+    where: list[etree._Element] | None = None,
+) -> None:
     _reject_text(div, doc)
     for ch in div:
         tag = ch.tag
@@ -2007,7 +2015,7 @@ def _read_division(div: etree._Element, doc: _Doc, parts: list[Part]) -> None:
             continue
         name = tag[_TLEN:] if tag.startswith(_T) else tag
         if name == "div":
-            _read_division(ch, doc, parts)
+            _read_division(ch, doc, parts, where)
         elif name == "opener":
             _reject_text(ch, doc)
             for item in ch:
@@ -2021,20 +2029,28 @@ def _read_division(div: etree._Element, doc: _Doc, parts: list[Part]) -> None:
                     if len(inner) != 1:
                         raise _err(doc, item, "a dateline holds exactly one part")
                     parts.append(_read_part(inner[0], doc))
+                    if where is not None:
+                        where.append(inner[0])
                 elif item_name == "pb":
                     continue
                 else:
                     parts.append(_read_part(item, doc, item_name))
+                    if where is not None:
+                        where.append(item)
         elif name == "closer":
             _reject_text(ch, doc)
             inner = [x for x in ch if isinstance(x.tag, str)]
             if len(inner) != 1 or _local(inner[0]) != "signed":
                 raise _err(doc, ch, "a closer holds exactly one <signed>")
             parts.append(_read_part(inner[0], doc))
+            if where is not None:
+                where.append(inner[0])
         elif name == "pb":
             continue
         else:
             parts.append(_read_part(ch, doc, name))
+            if where is not None:
+                where.append(ch)
 
 
 def _part_kind(el: etree._Element, doc: _Doc, name: str | None = None) -> str:
@@ -2411,6 +2427,19 @@ def _diag_with_pointer(e: CablekitError, source: str | None) -> Diagnostic:
     if m is not None:
         msg, pointer = msg[: m.start()], m[1]
     return Diagnostic(e.code, "error", msg, e.source or source, e.line, e.col, pointer)
+
+
+def part_locations(
+    data: bytes, source: str | None = None
+) -> list[tuple[int | None, int | None, str | None]]:
+    """Where each part of the cable a valid document holds stands, in part order: the line
+    of its element (no column: the parser gives none) and its XPath, what validate reports
+    beside a rule's finding."""
+    from cablekit.tei_schemas import line_of, parse, xpath_of
+
+    elements: list[etree._Element] = []
+    _read_doc(parse(data, source), source, elements)
+    return [(line_of(el), None, xpath_of(el)) for el in elements]
 
 
 def loads(data: bytes | str, source: str | None = None) -> Cable:

@@ -8,7 +8,7 @@ tables/ and is read through cablekit.stations.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from cablekit.errors import Diagnostic
 from cablekit.model import Cable, PageBreak, Paragraph
@@ -24,7 +24,12 @@ from cablekit.rules import (
 )
 from cablekit.rules.base import Facts, Finding, Rule
 
-__all__ = ["RULES", "Facts", "Finding", "Rule", "check", "select_rules"]
+__all__ = ["RULES", "Facts", "Finding", "Location", "PartLocator", "Rule", "check", "select_rules"]
+
+# Where a part stands in the file it was read from: line, column (1-based), and the JSON
+# pointer or XPath of the part; None where the format gives none.
+Location = tuple[int | None, int | None, str | None]
+PartLocator = Callable[[int], Location]
 
 RULES: tuple[Rule, ...] = (
     *classification.RULES,
@@ -85,13 +90,16 @@ def check(
     *,
     source: str | None = None,
     line_offset: int | None = None,
+    locate: PartLocator | None = None,
     rules: Sequence[Rule] | None = None,
 ) -> list[Diagnostic]:
     """Run the rules over a cable; diagnostics in part order, then by code.
 
     `line_offset` is the number of lines before the telegram in the file the cable was read
-    from (0 for a bare telegram); when given, each diagnostic carries its file line. Other
-    formats keep no line, and the message names the part.
+    from (0 for a bare telegram); when given, each diagnostic carries its file line.
+    `locate` gives, for a part's index, where it stands in a file of another format (line,
+    column, JSON pointer or XPath); it is called only for parts with findings. A finding about
+    the cable as a whole has no position; its message names what it is about.
     """
     chosen = rules if rules is not None else select_rules(select, ignore)
     facts = Facts.of(cable)
@@ -105,10 +113,17 @@ def check(
     found.sort(key=lambda x: (x[0], x[1]))
     starts = _line_starts(cable) if line_offset is not None else None
     out = []
+    placed: dict[int, Location] = {}
     for at, code, finding, rule in found:
-        line = None
+        line: int | None = None
+        col: int | None = None
+        pointer: str | None = None
         if starts is not None and at >= 0 and line_offset is not None:
-            line = line_offset + starts[at]
+            line, col = line_offset + starts[at], 1
+        elif locate is not None and at >= 0:
+            if at not in placed:
+                placed[at] = locate(at)
+            line, col, pointer = placed[at]
         out.append(
             Diagnostic(
                 code=code,
@@ -116,7 +131,8 @@ def check(
                 message=finding.message,
                 path=source,
                 line=line,
-                col=1 if line is not None else None,
+                col=col,
+                pointer=pointer,
             )
         )
     return out

@@ -1,0 +1,98 @@
+"""What a rule finds in a part is reported where that part stands, in every format: the line
+of the telegram in text, the part's object (line, column, JSON pointer) in JSON, the part's
+element (line, XPath) in TEI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from lxml import etree
+
+import cablekit
+from cablekit import rules
+from cablekit.jsoncodec import encode_part
+from cablekit.model import Cable
+from cablekit.validation import validate_bytes
+
+TEI = {"tei": "http://www.tei-c.org/ns/1.0"}
+RULE_CODES = {r.code for r in rules.RULES}
+
+
+@pytest.fixture(scope="module")
+def cable(seed_bytes: bytes) -> Cable:
+    """The seed with its banner made SECRET: findings on two parts (its TAGS line and its
+    banner), so positions cannot all be the same by chance."""
+    banner = b"C O N F I D E N T I A L SECTION 01 OF 02"
+    assert banner in seed_bytes
+    return cablekit.loads(seed_bytes.replace(banner, b"S E C R E T SECTION 01 OF 02"), "text")
+
+
+def _parts_found(cable: Cable) -> list[tuple[str, int]]:
+    """(code, index of the part) of each finding, in report order, from the rules alone."""
+    found = rules.check(cable, locate=lambda index: (index, None, None))
+    return [(d.code, d.line) for d in found if d.line is not None]
+
+
+def _rule_findings(data: bytes, fmt: str) -> list[cablekit.Diagnostic]:
+    return [d for d in validate_bytes(data, fmt, f"cable.{fmt}") if d.code in RULE_CODES]
+
+
+def test_the_fixture_has_findings_on_several_parts(cable: Cable) -> None:
+    found = _parts_found(cable)
+    assert {code for code, _ in found} >= {"C101", "T101"}, found
+    assert len({index for _, index in found}) >= 2, found
+
+
+def test_json_findings_point_at_the_part_object(cable: Cable) -> None:
+    data = cablekit.dumps(cable, "json")
+    lines = data.decode("utf-8").split("\n")
+    doc = json.loads(data)
+    found = _rule_findings(data, "json")
+    expected = _parts_found(cable)
+    assert [d.code for d in found] == [code for code, _ in expected]
+    for d, (_, index) in zip(found, expected, strict=True):
+        assert d.pointer == f"/layout/parts/{index}", d
+        assert d.line is not None and d.col is not None, d
+        assert lines[d.line - 1][d.col - 1] == "{", d  # the part's object starts there
+        assert doc["layout"]["parts"][index] == encode_part(cable.parts[index])
+
+
+def test_tei_findings_point_at_the_part_element(cable: Cable) -> None:
+    data = cablekit.dumps(cable, "tei")
+    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    found = _rule_findings(data, "tei")
+    expected = _parts_found(cable)
+    assert [d.code for d in found] == [code for code, _ in expected]
+    for d, (_, index) in zip(found, expected, strict=True):
+        assert d.pointer is not None, d
+        hits = root.xpath(d.pointer, namespaces=TEI)
+        assert len(hits) == 1, d
+        element = hits[0]
+        assert element.sourceline == d.line, d
+        # The element holds the part's verbatim characters, and nothing else.
+        assert "".join(element.itertext()) == cable.parts[index].text, d
+
+
+def test_text_findings_stand_on_the_line_of_their_part(cable: Cable) -> None:
+    data = cablekit.dumps(cable, "text")
+    lines = data.decode("utf-8").split("\n")
+    found = _rule_findings(data, "text")
+    expected = _parts_found(cable)
+    assert [d.code for d in found] == [code for code, _ in expected]
+    for d, (_, index) in zip(found, expected, strict=True):
+        assert d.line is not None, d
+        first_line = cable.parts[index].text.split("\n")[0]
+        assert lines[d.line - 1] == first_line, d
+
+
+def test_a_finding_about_no_part_has_no_position() -> None:
+    """A cable with no parts: what a rule says of it cannot stand on any line."""
+    from cablekit.rules.base import Finding, Rule
+
+    def whole(_facts: object) -> list[Finding]:
+        return [Finding("about the cable as a whole")]
+
+    rule = Rule("X999", "whole", "warning", "test rule", whole)  # type: ignore[arg-type]
+    found = rules.check(Cable(parts=()), rules=[rule], locate=lambda i: (i + 1, 1, "/x"))
+    assert [(d.line, d.col, d.pointer) for d in found] == [(None, None, None)]
