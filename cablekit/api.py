@@ -22,18 +22,35 @@ def _check_fmt(fmt: str, *, write: bool) -> None:
         )
 
 
-def loads(data: bytes | str, fmt: str | None = None, *, source: str | None = None) -> Cable:
-    """A cable from bytes or text; the format is sniffed from the content when fmt is None."""
+def loads(
+    data: bytes | str,
+    fmt: str | None = None,
+    *,
+    source: str | None = None,
+    encoding: str | None = None,
+) -> Cable:
+    """A cable from bytes or text; the format is sniffed from the content when fmt is None.
+
+    `encoding` names the encoding of telegram text (default UTF-8; ValueError for an
+    encoding Python does not know). The other formats say their own: JSON is UTF-8, XML and
+    cable pages declare theirs.
+    """
     if fmt is None:
         head = data[:4096] if isinstance(data, bytes) else data[:4096].encode("utf-8", "replace")
         fmt = sniff(head)
     _check_fmt(fmt, write=False)
-    cable: Cable = converter(fmt).loads(data, source)
+    module = converter(fmt)
+    if encoding is not None and fmt == "text":
+        cable: Cable = module.loads(data, source, encoding)
+    else:
+        cable = module.loads(data, source)
     return cable
 
 
-def read(source: str | os.PathLike[str], fmt: str | None = None) -> Cable:
-    """A cable from a file path."""
+def read(
+    source: str | os.PathLike[str], fmt: str | None = None, *, encoding: str | None = None
+) -> Cable:
+    """A cable from a file path (`encoding`: that of telegram text, as for loads)."""
     path = Path(source)
     try:
         data = path.read_bytes()
@@ -41,7 +58,7 @@ def read(source: str | os.PathLike[str], fmt: str | None = None) -> Cable:
         raise CablekitError("is a directory, not a cable file", str(path), code="CK-IO") from None
     except OSError as e:
         raise CablekitError(e.strerror or str(e), str(path), code="CK-IO") from None
-    return loads(data, fmt, source=str(path))
+    return loads(data, fmt, source=str(path), encoding=encoding)
 
 
 def dumps(cable: Cable, fmt: str) -> bytes:
@@ -79,7 +96,7 @@ def _check_text_output(cable: Cable, out: bytes) -> None:
     label = f"cable {cable.id}" if cable.id else "the cable"
     text = converter("text")
     try:
-        back: Cable = text.loads(out, None)
+        back: Cable = text.loads(out, None, cable.source_encoding)
     except CablekitError as e:
         raise CablekitError(
             f"the text written for {label} cannot be read back: {e.message}",

@@ -388,6 +388,7 @@ class Job:
     select: tuple[str, ...] | None = None  # rule selectors (None: all)
     ignore: tuple[str, ...] = ()
     also_to: tuple[str, ...] = ()  # further output formats, written from the same reading
+    encoding: str | None = None  # of telegram text inputs (None: UTF-8)
 
     @property
     def outputs(self) -> tuple[str, ...]:
@@ -511,11 +512,12 @@ def _validate_bytes(
     source: str | None,
     select: tuple[str, ...] | None = (),
     ignore: tuple[str, ...] = (),
+    encoding: str | None = None,
 ) -> list[Diagnostic]:
     """The format's checks, then the rules chosen by select (() = none, None = all)."""
     from cablekit.validation import validate_bytes
 
-    return validate_bytes(data, fmt, source, select, ignore)
+    return validate_bytes(data, fmt, source, select, ignore, encoding=encoding)
 
 
 def _error(e: CablekitError, path: str) -> Diagnostic:
@@ -812,17 +814,17 @@ def _process_file(job: Job, task: Task, defer: _Deferred | None) -> Outcome | li
             diags = _validate_jsonl(job, data, task.path)
         else:
             select = job.select if job.rules else ()
-            diags = _validate_bytes(data, fmt, task.path, select, job.ignore)
+            diags = _validate_bytes(data, fmt, task.path, select, job.ignore, job.encoding)
         return Outcome(task.path, classify(diags), tuple(diags), sha, fmt)
     import cablekit
 
     try:
         # Readers of formats with a schema (JSON, TEI) validate what they read.
-        cable = cablekit.loads(data, fmt, source=task.path)
+        cable = cablekit.loads(data, fmt, source=task.path, encoding=job.encoding)
     except CablekitError as e:
         diags = [_error(e, task.path)]
         if _checks_itself(fmt):
-            every = _validate_bytes(data, fmt, task.path, ())  # each problem, not the first
+            every = _validate_bytes(data, fmt, task.path, (), encoding=job.encoding)
             if _errors(every):
                 diags = every
         return _fail(job, task, diags, input_sha256=sha, fmt=fmt)
@@ -893,7 +895,9 @@ def _verify(out: bytes, to: str, cable: Cable, target: str | None) -> str | None
     import cablekit
 
     try:
-        back = cablekit.loads(out, to, source=target)
+        # Text is written in the encoding it was read in (cable.source_encoding).
+        encoding = cable.source_encoding if to == "text" else None
+        back = cablekit.loads(out, to, source=target, encoding=encoding)
     except CablekitError as e:
         where = f" (line {e.line})" if e.line else ""
         return f"does not read back{where}: {e.code} {e.message}"
@@ -1192,6 +1196,8 @@ def ledger_entry(
         entry["record"] = {"line": outcome.record[0], "id": outcome.record[1]}
     entry["input_sha256"] = outcome.input_sha256
     entry["from"] = outcome.fmt
+    if job.encoding is not None:
+        entry["encoding"] = job.encoding  # text inputs were read in it
     if job.action == "convert":
         entry["to"] = outcome.to or job.to_fmt
         entry["output"] = outcome.output if outcome.verdict == CONVERTED else None
@@ -1328,10 +1334,12 @@ def done_key(path: str, record_id: str | None, to_fmt: str) -> int:
 DoneIndex = dict[int, Done]
 
 
-def done_index(path: Path, versions: Versions, to_fmts: str | Sequence[str]) -> DoneIndex:
+def done_index(
+    path: Path, versions: Versions, to_fmts: str | Sequence[str], encoding: str | None = None
+) -> DoneIndex:
     """What the ledger records as converted by these versions to these formats, per input
-    (and cable of a bulk file) and format; the latest line about an input's conversion to
-    a format decides."""
+    (and cable of a bulk file) and format, reading text in this encoding; the latest line
+    about an input's conversion to a format decides."""
     wanted = {to_fmts} if isinstance(to_fmts, str) else set(to_fmts)
     index: DoneIndex = {}
     for e in read_ledger(path):
@@ -1345,6 +1353,7 @@ def done_index(path: Path, versions: Versions, to_fmts: str | Sequence[str]) -> 
             e.get("verdict") == CONVERTED
             and e.get("tool") == versions.tool
             and e.get("schemas") == versions.schemas
+            and e.get("encoding") == encoding
             and isinstance(sha, str)
             and isinstance(output, str)
             and isinstance(output_sha, str)
@@ -1455,6 +1464,7 @@ class Options:
     # convert: further output formats (-t json -t tei); each input is read once for all,
     # and gives one output file and one ledger line per format
     also_to: tuple[str, ...] = ()
+    encoding: str | None = None  # of telegram text inputs (None: UTF-8)
 
     @property
     def outputs(self) -> tuple[str, ...]:
@@ -1515,6 +1525,14 @@ class Run:
                 select_rules(opts.select, opts.ignore)
             except ValueError as e:
                 raise BatchError(str(e)) from None
+        encoding = opts.encoding
+        if encoding is not None:
+            from cablekit.formats import converter
+
+            try:
+                encoding = converter("text").encoding_name(encoding)
+            except ValueError as e:
+                raise BatchError(f"--encoding: {e}") from None
         self.job = Job(
             opts.action,
             formats,
@@ -1526,6 +1544,7 @@ class Run:
             select=opts.select,
             ignore=opts.ignore,
             also_to=opts.also_to if opts.action == "convert" else (),
+            encoding=encoding,
         )
         self.versions = current_versions()
 
@@ -1576,7 +1595,7 @@ class Run:
         if opts.resume:
             if self.ledger_path is None:
                 raise BatchError("--resume needs a ledger: give -o OUTDIR or --ledger FILE")
-            self._done = done_index(self.ledger_path, self.versions, opts.outputs)
+            self._done = done_index(self.ledger_path, self.versions, opts.outputs, encoding)
 
     def _open(self, s: Source) -> IO[bytes]:
         if s.path == "-":

@@ -330,6 +330,16 @@ LedgerOpt = Annotated[
     typer.Option("--ledger", help="Ledger file (convert default: OUTDIR/cablekit.ledger.jsonl)."),
 ]
 QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="Print problems only.")]
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "-e",
+        "--encoding",
+        metavar="NAME",
+        help="Encoding of telegram text inputs (default utf-8; latin-1, cp1252...). Text "
+        "outputs are written back in it; JSON is UTF-8 and XML and web pages name their own.",
+    ),
+]
 ProgressOpt = Annotated[
     bool | None,
     typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal)."),
@@ -387,6 +397,7 @@ def convert(
     report: ReportOpt = None,
     quiet: QuietOpt = False,
     progress: ProgressOpt = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Convert cables, one output file per input and format (a bulk CSV: one per cable,
     named by id)."""
@@ -408,6 +419,7 @@ def convert(
             _parse_reports(report),
             quiet,
             progress,
+            encoding,
         )
     )
 
@@ -429,6 +441,7 @@ def _convert(
     reports: list[tuple[str, str]],
     quiet: bool,
     progress: bool | None,
+    encoding: str | None = None,
 ) -> int:
     from cablekit.batch import CONVERTED, LEDGER_NAME, FileTally, Options, Run
 
@@ -449,6 +462,7 @@ def _convert(
         verify=verify,
         resume=resume,
         ledger=ledger,
+        encoding=encoding,
     )
     stdout = sys.stdout.buffer if outdir is None else None
     run = Run(discovery, options, stdout=stdout)
@@ -597,6 +611,7 @@ def validate(
     exclude: ExcludeOpt = None,
     quiet: QuietOpt = False,
     progress: ProgressOpt = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Validate cables in any supported format: schema checks, then the cable rules.
 
@@ -621,6 +636,7 @@ def validate(
             exclude,
             quiet,
             progress,
+            encoding,
         )
     )
 
@@ -642,6 +658,7 @@ def _validate(
     exclude: list[str] | None,
     quiet: bool,
     progress: bool | None,
+    encoding: str | None = None,
 ) -> int:
     import cablekit
     from cablekit.batch import FileTally, Options, Run
@@ -668,6 +685,7 @@ def _validate(
         rules=rules,
         select=select,
         ignore=ignore,
+        encoding=encoding,
     )
     run = Run(discovery, options)
     _refuse_inputs(run, reports)
@@ -736,12 +754,13 @@ def _validate(
 def inspect(
     file: Annotated[str, typer.Argument(help="One cable file, or - for standard input.")],
     from_: FromOpt = "auto",
+    encoding: EncodingOpt = None,
 ) -> None:
     """A readable summary of one cable."""
-    _run_guarded(lambda: _inspect(file, _fmt(from_)))
+    _run_guarded(lambda: _inspect(file, _fmt(from_), encoding))
 
 
-def _inspect(file: str, fmt: str | None) -> int:
+def _inspect(file: str, fmt: str | None, encoding: str | None = None) -> int:
     import hashlib
 
     import cablekit
@@ -765,14 +784,16 @@ def _inspect(file: str, fmt: str | None) -> int:
         )
         return EXIT_FAILED
     try:
-        cable = cablekit.loads(data, fmt, source=file)
+        cable = cablekit.loads(data, fmt, source=file, encoding=encoding)
+    except ValueError as e:  # an encoding Python does not know: the caller's mistake
+        raise Failure(f"--encoding: {e}") from None
     except cablekit.CablekitError as e:
         line = e.line or 0
         _err(f"{e.source or file}:{line}:{e.col or 0}: ERROR {e.code} {e.message}")
         return EXIT_FAILED
     v = cable.view
     rows: list[tuple[str, str]] = [
-        ("file", f"{file} ({fmt}, {len(data):,} bytes)"),
+        ("file", f"{file} ({fmt}, {len(data):,} bytes, {cable.source_encoding})"),
         ("sha256", hashlib.sha256(data).hexdigest()),
         ("id", v.id or "-"),
         ("classification", v.classification or "-"),

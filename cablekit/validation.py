@@ -40,8 +40,11 @@ def validate_bytes(
     source: str | None = None,
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
+    *,
+    encoding: str | None = None,
 ) -> list[Diagnostic]:
-    """Diagnostics for one document; an empty list means valid.
+    """Diagnostics for one document; an empty list means valid (`encoding`: that of telegram
+    text, as for cablekit.loads).
 
     The format's own checks come first; a document that passes them is read and the cable
     rules selected by `select` / `ignore` (codes or prefixes, see cablekit.rules) run on it.
@@ -53,6 +56,8 @@ def validate_bytes(
 
     sel = None if select is None else tuple(select)
     rules = () if sel == () else select_rules(sel, ignore)
+    if encoding is not None:
+        converter("text").encoding_name(encoding)  # ValueError for an unknown one
     try:
         module = converter(fmt)
     except ValueError as e:
@@ -66,7 +71,10 @@ def validate_bytes(
         if any(d.severity == "error" for d in found) or not rules:
             return found
     try:
-        cable: Cable = module.loads(data, source)
+        if encoding is not None and fmt == "text":
+            cable: Cable = module.loads(data, source, encoding)
+        else:
+            cable = module.loads(data, source)
     except CablekitError as e:
         return [*found, error_diagnostic(e, source)]
     if not rules:
@@ -160,14 +168,17 @@ def validate(
     fmt: str | None = None,
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
+    *,
+    encoding: str | None = None,
 ) -> list[Diagnostic]:
     """Validate a file (path) or a document (bytes); returns diagnostics, empty when valid.
 
     `select` / `ignore` choose the cable rules by code or prefix ('C103', 'E', 'ALL'); a
-    selector that matches no rule raises ValueError.
+    selector that matches no rule raises ValueError. `encoding` is that of telegram text
+    (default UTF-8); an encoding Python does not know raises ValueError.
     """
     if isinstance(source, bytes):
-        return validate_bytes(source, fmt, None, select, ignore)
+        return validate_bytes(source, fmt, None, select, ignore, encoding=encoding)
     path = Path(source)
     try:
         data = path.read_bytes()
@@ -175,4 +186,4 @@ def validate(
         return [Diagnostic("CK-IO", "error", e.strerror or str(e), path=str(path))]
     if fmt is None and path.suffix.lower() == ".jsonl":
         fmt = "jsonl"
-    return validate_bytes(data, fmt, str(path), select, ignore)
+    return validate_bytes(data, fmt, str(path), select, ignore, encoding=encoding)

@@ -2,11 +2,14 @@
 
 Reading cuts the text into parts that keep their verbatim characters, so writing them back
 gives the input byte for byte; the writer renders a metadata block when the page metadata
-came from elsewhere (a web page's table, a CSV row).
+came from elsewhere (a web page's table, a CSV row). Text is UTF-8 unless the reader is told
+another encoding; the cable keeps it (`source_encoding`) and the writer writes it back in it.
 """
 
 from __future__ import annotations
 
+import codecs
+import dataclasses
 import re
 
 from cablekit import normalize as norm
@@ -114,9 +117,52 @@ def render_metadata_block(page: PageMetadata) -> str:
 # --- reading and writing -----------------------------------------------------------------------
 
 
-def loads(data: bytes | str, source: str | None = None) -> Cable:
-    """A cable from the seed form or a bare telegram (UTF-8)."""
-    text = decode(data, source)
+def encoding_name(encoding: str) -> str:
+    """The name cablekit records for an encoding (Python's: 'latin-1' -> 'iso8859-1');
+    ValueError for an encoding Python does not know, or one that is not a text encoding."""
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise ValueError(f"unknown encoding {encoding!r}") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise ValueError(f"{encoding!r} is not a text encoding")
+    return info.name
+
+
+def _decode(data: bytes | str, source: str | None, encoding: str) -> str:
+    if isinstance(data, str) or encoding == "utf-8":
+        try:
+            return decode(data, source)
+        except CablekitError as e:
+            if e.code != "CK-ENCODING":
+                raise
+            raise CablekitError(
+                f"{e.message}: if the file is in another encoding, name it "
+                "(--encoding latin-1, for instance)",
+                e.source,
+                e.line,
+                e.col,
+                code=e.code,
+            ) from None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise CablekitError(
+            f"not {encoding} text (byte 0x{data[e.start]:02x})",
+            source,
+            line,
+            col,
+            code="CK-ENCODING",
+        ) from None
+
+
+def loads(data: bytes | str, source: str | None = None, encoding: str | None = None) -> Cable:
+    """A cable from the seed form or a bare telegram, in UTF-8 or the encoding named (bytes
+    only: a str is text already); the cable records the encoding its bytes were in."""
+    name = encoding_name(encoding) if encoding is not None else "utf-8"
+    text = _decode(data, source, name)
     lines = split_lines(text)
     page: PageMetadata | None = None
     start = 0
@@ -124,11 +170,31 @@ def loads(data: bytes | str, source: str | None = None) -> Cable:
         seed = _read_seed_block(lines, source)
         if seed is not None:
             page, start = seed
-    return cable_from_telegram("".join(lines[start:]), page, source)
+    cable = cable_from_telegram("".join(lines[start:]), page, source)
+    if name != "utf-8" and not isinstance(data, str):
+        cable = dataclasses.replace(cable, source_encoding=name)
+    return cable
 
 
 def dumps(cable: Cable) -> bytes:
-    return dumps_str(cable).encode("utf-8")
+    """The text in the encoding the cable was read from (UTF-8 unless it says otherwise)."""
+    text = dumps_str(cable)
+    encoding = cable.source_encoding
+    if encoding == "utf-8":
+        return text.encode("utf-8")
+    try:
+        encoding = encoding_name(encoding)
+    except ValueError as e:
+        raise CablekitError(f"cannot write the text: {e}", code="CK-ENCODING") from None
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError as e:
+        line = text.count("\n", 0, e.start) + 1
+        raise CablekitError(
+            f"character U+{ord(text[e.start]):04X} on line {line} cannot be written in "
+            f"{encoding}, the encoding the cable was read from",
+            code="CK-ENCODING",
+        ) from None
 
 
 def dumps_str(cable: Cable) -> str:

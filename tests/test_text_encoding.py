@@ -1,0 +1,131 @@
+"""Telegram text in an encoding other than UTF-8 (the PDF-text sample is ISO-8859-1): read when
+the encoding is named, kept in the cable, written back byte for byte in it, through JSON and
+TEI too; refused with its line, column and a hint when it is not named."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from test_cli import ledger, run
+
+import cablekit
+from cablekit.converters import text as text_format
+
+
+@pytest.fixture(scope="module")
+def latin1_seed(seed_bytes: bytes) -> bytes:
+    """The seed with a pilcrow (0xB6 in ISO-8859-1, not UTF-8 alone) in its body."""
+    body = seed_bytes.decode("utf-8").replace("\n1. (C) ", "\n1. (C) \u00b6 ", 1)
+    assert "\u00b6" in body
+    return body.encode("latin-1")
+
+
+def test_named_encoding_reads_and_writes_back_byte_for_byte(
+    latin1_seed: bytes, seed_bytes: bytes
+) -> None:
+    cable = cablekit.loads(latin1_seed, "text", encoding="latin-1")
+    assert cable.source_encoding == "iso8859-1"
+    assert "\u00b6" in cable.telegram
+    assert cablekit.dumps(cable, "text") == latin1_seed
+    # The same reading as the UTF-8 seed, but for the added character.
+    utf8 = cablekit.loads(seed_bytes, "text")
+    assert cable.id == utf8.id and cable.sent == utf8.sent and cable.subject == utf8.subject
+    assert len(cable.parts) == len(utf8.parts)
+
+
+@pytest.mark.parametrize("fmt", ["json", "tei"])
+def test_encoding_survives_json_and_tei(latin1_seed: bytes, fmt: str) -> None:
+    cable = cablekit.loads(latin1_seed, "text", encoding="latin-1")
+    back = cablekit.loads(cablekit.dumps(cable, fmt), fmt)
+    assert back == cable
+    assert cablekit.dumps(back, "text") == latin1_seed
+
+
+def test_unnamed_encoding_is_refused_with_position_and_hint(latin1_seed: bytes) -> None:
+    with pytest.raises(cablekit.CablekitError) as e:
+        cablekit.loads(latin1_seed, "text", source="cable.txt")
+    # The first byte above 0x7F: its NBSPs (0xA0) come before the pilcrow.
+    first = next(i for i, b in enumerate(latin1_seed) if b > 0x7F)
+    line = latin1_seed.count(b"\n", 0, first) + 1
+    col = first - latin1_seed.rfind(b"\n", 0, first)
+    assert (e.value.code, e.value.line, e.value.col) == ("CK-ENCODING", line, col)
+    assert f"0x{latin1_seed[first]:02x}" in e.value.message and "--encoding" in e.value.message
+
+
+def test_bytes_the_named_encoding_cannot_hold_are_refused() -> None:
+    with pytest.raises(cablekit.CablekitError) as e:
+        cablekit.loads(b"SUBJECT: TEST\n\n1. Text \x81.\n", "text", encoding="cp1252", source="x")
+    assert e.value.code == "CK-ENCODING" and (e.value.line, e.value.col) == (3, 9)
+    assert "cp1252" in e.value.message
+
+
+@pytest.mark.parametrize("name", ["no-such-encoding", "base64"])
+def test_an_encoding_that_is_no_text_encoding_is_the_callers_mistake(name: str) -> None:
+    with pytest.raises(ValueError):
+        cablekit.loads(b"SUBJECT: TEST\n", "text", encoding=name)
+    with pytest.raises(ValueError):
+        cablekit.validate(b"SUBJECT: TEST\n", "text", encoding=name)
+
+
+def test_a_character_the_encoding_cannot_hold_is_not_written(latin1_seed: bytes) -> None:
+    cable = cablekit.loads(latin1_seed, "text", encoding="latin-1")
+    first = cable.parts[-1]
+    changed = dataclasses.replace(first, text=first.text + "\u2028")  # not in ISO-8859-1
+    broken = dataclasses.replace(cable, parts=(*cable.parts[:-1], changed))
+    with pytest.raises(cablekit.CablekitError) as e:
+        cablekit.dumps(broken, "text")
+    assert e.value.code == "CK-ENCODING" and "U+2028" in e.value.message
+
+
+def test_encoding_name_is_recorded_in_one_spelling() -> None:
+    assert text_format.encoding_name("latin-1") == text_format.encoding_name("ISO-8859-1")
+    assert text_format.encoding_name("UTF8") == "utf-8"
+
+
+def test_pdf_text_sample_reads_with_its_encoding(corpus: Path, figures: list[str]) -> None:
+    files = sorted((corpus / "cablegatepdf-sample" / "converted-txt").glob("*.txt"))
+    assert files
+    misses = []
+    for f in files:
+        data = f.read_bytes()
+        try:
+            cable = cablekit.loads(data, "text", source=str(f), encoding="iso-8859-1")
+        except cablekit.CablekitError as e:
+            misses.append(f"{f.name}: {e}")
+            continue
+        for fmt in ("json", "tei"):
+            back = cablekit.loads(cablekit.dumps(cable, fmt), fmt)
+            if back != cable or cablekit.dumps(back, "text") != data:
+                misses.append(f"{f.name}: {fmt} round trip")
+        if cable.id != f.stem:
+            misses.append(f"{f.name}: id {cable.id}")
+    figures.append(
+        f"PDF-text sample (ISO-8859-1, CRLF): {len(files) - len(misses)}/{len(files)} read, "
+        "id found, and byte-exact through text, JSON and TEI"
+    )
+    assert not misses, misses
+
+
+def test_command_converts_and_resumes_with_the_encoding(tmp_path: Path, latin1_seed: bytes) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "cable.txt").write_bytes(latin1_seed)
+    out = tmp_path / "out"
+    refused = run("convert", src, "-t", "json", "-o", out)
+    assert refused.returncode == 1 and b"CK-ENCODING" in refused.stderr
+    done = run("convert", src, "-t", "text", "-t", "json", "-o", out, "-e", "latin-1")
+    assert done.returncode == 0, done.stderr.decode()
+    assert (out / "cable.txt").read_bytes() == latin1_seed
+    entries = [e for e in ledger(out / "cablekit.ledger.jsonl") if e["verdict"] == "converted"]
+    assert {e["encoding"] for e in entries} == {"iso8859-1"}
+    # Resuming with the same encoding skips the work; with another, it is done again.
+    again = run("convert", src, "-t", "text", "-o", out, "-e", "latin-1", "--resume")
+    assert b"1 already done" in again.stderr
+    other = run("convert", src, "-t", "text", "-o", out, "-e", "cp1252", "--resume")
+    assert other.returncode == 0 and b"already done" not in other.stderr
+    valid = run("validate", out / "cable.txt", "-e", "latin-1")
+    assert valid.returncode == 0, valid.stdout.decode()
+    bad = run("validate", out / "cable.txt", "-e", "no-such-encoding")
+    assert bad.returncode == 2 and b"unknown encoding" in bad.stderr
