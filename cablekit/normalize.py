@@ -34,6 +34,9 @@ def _close(word: str, target: str) -> bool:
     lw, lt = len(word), len(target)
     if abs(lw - lt) > 1 or lw < 5:
         return False
+    # Shortcut: one edit or transposition leaves the first or the last character in place.
+    if word[0] != target[0] and word[-1] != target[-1]:
+        return False
     if lw == lt:
         diff = [i for i in range(lw) if word[i] != target[i]]
         if len(diff) == 1:
