@@ -163,6 +163,7 @@ CAPTION_PHRASES = (
     "E F T O",
     "C O R R E C T E D C O P Y",
 )
+CAPTION_INITIALS = frozenset(w[0] for w in (*CAPTION_WORDS, *CAPTION_PHRASES))
 CLASSIFICATION_WORDS = {
     "UNCLASSIFIED",
     "UNCLAS",
@@ -193,10 +194,17 @@ def _content(line: str) -> str:
     return s
 
 
+# What str.splitlines ends a line at besides LF (CR LF is CR then LF here: one end either way).
+OTHER_LINE_SEPARATORS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
 def split_lines(text: str) -> list[str]:
     """Split keeping line ends; only LF ends a line (CR stays with it; U+2028 is content)."""
     if not text:
         return []
+    if not any(sep in text for sep in OTHER_LINE_SEPARATORS):
+        # Shortcut: with LF the only separator str.splitlines knows, it cuts the same lines.
+        return text.splitlines(keepends=True)
     pieces = text.split("\n")
     out = [p + "\n" for p in pieces[:-1]]
     if pieces[-1]:
@@ -286,7 +294,9 @@ def parse_banner(s: str, *, strict: bool) -> Banner | None:
 
 def _is_caption_text(s: str) -> bool:
     u = s.upper().strip(" .,;:-")
-    if not u:
+    # Shortcut: a phrase or the first word (u[0] is no separator, or the word is "") must start
+    # with u's first character.
+    if u[:1] not in CAPTION_INITIALS:
         return False
     for phrase in CAPTION_PHRASES:
         if u.startswith(phrase):
@@ -1145,7 +1155,9 @@ def _glued_signature(line: str) -> tuple[str, str, str] | None:
     if not m:
         return None
     head = m["head"]
-    mixed = any(c.islower() for c in head[-200:])
+    tail = head[-200:]
+    # Shortcut: in ASCII only a-z are lower case, and upper() changes exactly those.
+    mixed = tail != tail.upper() if tail.isascii() else any(c.islower() for c in tail)
     closing = RE_CLOSING.search(head)
     if not (mixed or closing) or m["name"] in NOT_SIGNATURES:
         return None
