@@ -507,7 +507,8 @@ RE_CABLE_DATED = re.compile(r"^Cable dated:\s*[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{
 # last two starting at the ":" or tab before the match); with no lookbehind tried at every
 # position, and the case-sensitive ones starting with a literal, they scan a line 4 times faster.
 RE_GLUED_HINT = re.compile(
-    r"E\.O\.\s?1[0-9]{4}|TAGS:|SUBJECT:|REFS?:|SIPDIS|:[0-9]{2}[A-Z] ?[A-Z]|\t"
+    r"E\.O\.\s?1[0-9]{4}|TAGS:|SUBJECT:|REFS?:|SIPDIS|:[0-9]{2}[A-Z] ?[A-Z]"
+    r"|\t(?:VZCZC|C O N F|S E C R E T|T O P|UNCLAS)"
 )
 RE_GLUED_HINT_CLASSIFIED = re.compile(r"(?i:classified\s+by)\s*:")
 
@@ -545,7 +546,11 @@ def split_glued(line: str) -> list[str]:
         line[start : start + 1] != ":"
         and not line.startswith("Cable dated:", start)
         and RE_GLUED_HINT.search(line, start + 1) is None
-        and RE_GLUED_HINT_CLASSIFIED.search(line, start + 1) is None
+        # (under IGNORECASE "by" has no other case forms, unlike the s and i of "classified")
+        and not (
+            ("by" in line or "BY" in line or "By" in line or "bY" in line)
+            and RE_GLUED_HINT_CLASSIFIED.search(line, start + 1)
+        )
     ):
         return [line]
     cuts = []
@@ -1158,8 +1163,8 @@ def _glued_signature(line: str) -> tuple[str, str, str] | None:
     tail = head[-200:]
     # Shortcut: in ASCII only a-z are lower case, and upper() changes exactly those.
     mixed = tail != tail.upper() if tail.isascii() else any(c.islower() for c in tail)
-    closing = RE_CLOSING.search(head)
-    if not (mixed or closing) or m["name"] in NOT_SIGNATURES:
+    # (RE_CLOSING scans the whole head: only when the case does not decide.)
+    if not (mixed or RE_CLOSING.search(head)) or m["name"] in NOT_SIGNATURES:
         return None
     cut = m.start("name")
     return line[:cut], m["name"], line[cut:]
@@ -1229,9 +1234,14 @@ def _mark_sections(parts: list[Part]) -> list[Part]:
     out: list[Part] = []
     for p in parts:
         if isinstance(p, Paragraph):
-            body = p.text
+            content = p.content
+            # (p.text, without its generator for the usual single string)
+            body = content[0] if len(content) == 1 and isinstance(content[0], str) else p.text
             head = body.lstrip()[:80].upper()
-            head = RE_PARA_HEAD.sub("", head)
+            # As RE_PARA_HEAD.sub("", head): the pattern matches at the start only.
+            number = RE_PARA_HEAD.match(head)
+            if number:
+                head = head[number.end() :]
             started = None
             if RE_SUMMARY_START.match(head):
                 started = "summary"
