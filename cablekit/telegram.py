@@ -301,8 +301,9 @@ def _is_caption_text(s: str) -> bool:
     for phrase in CAPTION_PHRASES:
         if u.startswith(phrase):
             return True
-    first = RE_CAPTION_SEP.split(u, maxsplit=1)[0]
-    return first in CAPTION_WORDS
+    # The first word, as RE_CAPTION_SEP.split(u, maxsplit=1)[0] without copying the rest.
+    sep = RE_CAPTION_SEP.search(u)
+    return (u[: sep.start()] if sep else u) in CAPTION_WORDS
 
 
 def caption_names(s: str) -> tuple[str, ...]:
@@ -324,7 +325,7 @@ def caption_names(s: str) -> tuple[str, ...]:
 
 def _join(lines: list[str]) -> str:
     """Unwrap continuation lines into one space-separated string."""
-    return " ".join(c for c in (_content(x) for x in lines) if c)
+    return " ".join([c for x in lines if (c := _content(x))])
 
 
 def build_subject(text: str, lines: list[str]) -> SubjectLine:
