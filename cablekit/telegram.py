@@ -1021,7 +1021,8 @@ class _Reader:
         letter = None
         if im:
             letter = (im[1] or im[2]).upper()
-        while letter is not None:
+        # No item follows Z (the character after it, "[", would break the pattern below).
+        while letter is not None and letter != "Z":
             nxt = chr(ord(letter) + 1)
             mm = re.search(rf"\s(\(?{nxt}[.)]|\({nxt}\))\s", line[pos + 1 :])
             if not mm:
