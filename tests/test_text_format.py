@@ -375,3 +375,14 @@ def test_validate_reads_a_bulk_csv_record_by_record(corpus: Path) -> None:
     broken = sample.read_bytes().replace(b'"66BUENOSAIRES2481"', b'"66BUENOSAIRES2481', 1)
     found = cablekit.validate(broken, "csv")
     assert found and all(d.line is not None for d in found if d.severity == "error")
+
+
+def test_a_ref_list_reaching_letter_z_reads_and_round_trips() -> None:
+    """The letter after Z is no letter: a REF item lettered Z is the last one looked for."""
+    data = (
+        b"UNCLAS SECTION 01 OF 02 BAKU 000595\nSUBJECT: TEST\n"
+        b"REF: Y. STATE 122\nZ. STATE 123\n\n1. Text.\n"
+    )
+    cable = cablekit.loads(data, "text")
+    assert [r.letter for r in cable.references] == ["Y", "Z"]
+    assert cablekit.dumps(cable, "text") == data
