@@ -606,9 +606,10 @@ def run_chunk(job: Job, tasks: Sequence[Task]) -> list[Outcome]:
     return outcomes
 
 
-# Threads making a chunk's files durable. Measured on ext4 (2 shared cores): fsyncing one
-# file after another costs 0.3-3.6 ms each in waiting for the journal; with several in
-# flight at once they share its commits, 0.1-0.2 ms a file.
+# Threads making a chunk's files durable where writeback cannot be started ahead (see
+# _fsync_all). Measured on ext4 (2 shared cores): fsyncing one file after another costs
+# 0.3-3.6 ms each in waiting for the journal; with several in flight at once they share its
+# commits, 0.1-0.2 ms a file.
 SYNC_THREADS = 8
 MAX_OPEN_OUTPUTS = 256
 
@@ -679,10 +680,23 @@ class _ChunkFiles:
 
 
 def _fsync_all(fds: list[int]) -> list[OSError | None]:
-    """fsync each file, several at once; what failed, per file. Plain threads, each
-    taking every n-th file: a thread pool made and shut down per chunk costs ten times
-    more (measured: ~7 ms against ~0.6 ms for 64 files)."""
+    """fsync each file; what failed, per file.
+
+    On Linux every file's writeback is started first (POSIX_FADV_DONTNEED writes dirty
+    pages out before dropping them), so the journal commit of the first fsync carries them
+    all and the others find their data on disk: one commit a chunk, as with threads, at half
+    the CPU and with no threads to wake (measured on ext4 beside a busy core: 0.02-0.03 ms
+    of CPU a file against 0.055, the same 0.07-0.1 ms of waiting). Elsewhere, plain threads,
+    each taking every n-th file (a thread pool made and shut down per chunk costs ten times
+    more: ~7 ms against ~0.6 ms for 64 files).
+    """
     if len(fds) < 2:
+        return [_fsync_fd(fd) for fd in fds]
+    if sys.platform.startswith("linux") and hasattr(os, "posix_fadvise"):
+        for fd in fds:
+            # Only a hint: the fsync below is what makes the file durable, and says if not.
+            with contextlib.suppress(OSError):
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
         return [_fsync_fd(fd) for fd in fds]
     import threading
 
