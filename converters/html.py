@@ -107,13 +107,65 @@ def extract_page(data: bytes | str, source: str | None = None) -> tuple[PageMeta
         raise CablekitError("cable table is not closed", source=source, line=line, col=col)
     page = _read_table(text[table.end() : table_end], source)
     blocks = _pre_blocks(text, table_end, source)
-    return page, "\n".join(_clean(b) for b in blocks)
+    return page, "\n".join(_clean(text[s:e]) for s, e in blocks)
 
 
 def loads(data: bytes | str, source: str | None = None) -> Cable:
     """A cable from a page: the telegram read by the shared grammar, the table as its page."""
     page, telegram = extract_page(data, source)
     return cable_from_telegram(telegram, page, source)
+
+
+# What ends a telegram line inside a <pre> block: the site's newline reference (any spelling
+# of it) or a line end in the page itself.
+_LINE_END = re.compile(r"&#[xX]0*[aA];|&#0*10;|&NewLine;|\n")
+
+
+def part_locations(
+    data: bytes, source: str | None = None
+) -> list[tuple[int | None, int | None, str | None]]:
+    """Where each part of the cable a page holds starts in the page: the line and column of
+    its first character inside the <pre> block (the site wrote the telegram's line ends as
+    references, so a whole block often stands on one line of the page)."""
+    text = _decode(data, source)
+    table = _TABLE_OPEN.search(text)
+    table_end = text.find("</table>", table.end()) if table is not None else -1
+    if table is None or table_end < 0:
+        raise CablekitError("not a cable page", source=source)
+    page = _read_table(text[table.end() : table_end], source)
+    # The page offset of each telegram line's first character; None where a block's line
+    # ends cannot be told from the markup (then its lines are placed at the block's start).
+    starts: list[tuple[int, bool]] = []
+    telegram: list[str] = []
+    for s, e in _pre_blocks(text, table_end, source):
+        cleaned = _clean(text[s:e])
+        telegram.append(cleaned)
+        ends = [m.end() for m in _LINE_END.finditer(text, s, e)]
+        if len(ends) == cleaned.count("\n"):
+            starts.extend((offset, True) for offset in [s, *ends])
+        else:
+            starts.extend((s, False) for _ in range(cleaned.count("\n") + 1))
+    cable = cable_from_telegram("\n".join(telegram), page, source)
+    out: list[tuple[int | None, int | None, str | None]] = []
+    line = 0  # the telegram line each part starts on (0-based), and its character there
+    at = 0
+    for part in cable.parts:
+        index = min(line, len(starts) - 1)
+        offset, exact = starts[index]
+        if at and exact:
+            # A part that starts inside a line (REF items, glued header items): its column
+            # is exact when the line's markup is its characters (no reference, no tag).
+            end = starts[index + 1][0] if index + 1 < len(starts) else len(text)
+            raw = text[offset:end]
+            exact = "&" not in raw and "<" not in raw
+            offset += at if exact else 0
+        page_line = text.count("\n", 0, offset) + 1
+        col = offset - text.rfind("\n", 0, offset) if exact else None
+        out.append((page_line, col, None))
+        newlines = part.text.count("\n")
+        line += newlines
+        at = len(part.text) - part.text.rfind("\n") - 1 if newlines else at + len(part.text)
+    return out
 
 
 def _decode(data: bytes | str, source: str | None) -> str:
@@ -194,9 +246,9 @@ def _read_table(table: str, source: str | None) -> PageMetadata:
     )
 
 
-def _pre_blocks(text: str, start: int, source: str | None) -> list[str]:
-    """The raw content of every <pre> after the cable table, in order."""
-    blocks: list[str] = []
+def _pre_blocks(text: str, start: int, source: str | None) -> list[tuple[int, int]]:
+    """Where the raw content of every <pre> after the cable table stands, in order."""
+    blocks: list[tuple[int, int]] = []
     pos = start
     while True:
         opened = _PRE_OPEN.search(text, pos)
@@ -208,7 +260,7 @@ def _pre_blocks(text: str, start: int, source: str | None) -> list[str]:
             raise CablekitError(
                 "truncated page: <pre> block is not closed", source=source, line=line, col=col
             )
-        blocks.append(text[opened.end() : end])
+        blocks.append((opened.end(), end))
         pos = end + 6
     if not blocks:
         raise CablekitError("not a cable page: no <pre> block after the cable table", source=source)
