@@ -66,17 +66,25 @@ def validate_bytes(
         return _validate_records(data, fmt, source, rules)
     found: list[Diagnostic] = []
     check = getattr(module, "validate", None)
-    if check is not None:
+    check_and_read = getattr(module, "check_and_read", None)
+    cable: Cable | None = None
+    if rules and check_and_read is not None:
+        # The checks and the reading in one pass: the rules need the cable they build.
+        found, cable = check_and_read(data, source)
+        if cable is None or any(d.severity == "error" for d in found):
+            return found
+    elif check is not None:
         found = list(check(data, source))
         if any(d.severity == "error" for d in found) or not rules:
             return found
-    try:
-        if encoding is not None and fmt == "text":
-            cable: Cable = module.loads(data, source, encoding)
-        else:
-            cable = module.loads(data, source)
-    except CablekitError as e:
-        return [*found, error_diagnostic(e, source)]
+    if cable is None:
+        try:
+            if encoding is not None and fmt == "text":
+                cable = module.loads(data, source, encoding)
+            else:
+                cable = module.loads(data, source)
+        except CablekitError as e:
+            return [*found, error_diagnostic(e, source)]
     if not rules:
         return found
     from cablekit.rules import check as run_rules

@@ -29,6 +29,12 @@ def validate(data: bytes, source: str | None = None) -> list[Diagnostic]:
     return jsoncodec.read(data, source, compact=False)[1]
 
 
+def check_and_read(data: bytes, source: str | None = None) -> tuple[list[Diagnostic], Cable | None]:
+    """What validate finds, and the cable when there is no error (one reading for both)."""
+    cable, diagnostics = jsoncodec.read(data, source, compact=False)
+    return diagnostics, cable
+
+
 def part_locations(
     data: bytes, source: str | None = None
 ) -> list[tuple[int | None, int | None, str | None]]:

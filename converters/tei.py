@@ -2411,14 +2411,21 @@ def _diag(e: CablekitError, source: str | None) -> Diagnostic:
 def validate(data: bytes, source: str | None = None) -> list[Diagnostic]:
     """Diagnostics for a TEI document: well-formedness and safety, the profile's RELAX NG and
     Schematron, then whether a cable can be rebuilt from it."""
+    return check_and_read(data, source)[0]
+
+
+def check_and_read(data: bytes, source: str | None = None) -> tuple[list[Diagnostic], Cable | None]:
+    """What validate finds, and the cable when there is no error: one parse and one run of
+    the checks for a caller that wants both (validate with the cable rules)."""
     tree, diags = _parse_and_check(data, source)
     if tree is None or any(d.severity == "error" for d in diags):
-        return diags
+        return diags, None
     try:
-        _read_doc(tree, source)
+        cable = _read_doc(tree, source)
     except CablekitError as e:
         diags.append(_diag_with_pointer(e, source))
-    return diags
+        return diags, None
+    return diags, cable
 
 
 def _diag_with_pointer(e: CablekitError, source: str | None) -> Diagnostic:

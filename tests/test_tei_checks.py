@@ -265,3 +265,34 @@ def test_the_bytes_written_are_the_bytes_checked(
     assert len(checked) == 1 and checked[0] is trees[0]
     # And what was checked is what a reader of those bytes gets.
     assert etree.tostring(trees[0]) == etree.tostring(tei_schemas.parse(data, None))
+
+
+def test_validate_with_rules_parses_and_checks_a_document_once(
+    seed_bytes: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rules need the cable the checks build: one parse, one RELAX NG + Schematron run
+    (a finding to place costs one more parse, not more checks)."""
+    import cablekit
+    from cablekit import tei_schemas
+    from cablekit.validation import validate_bytes
+
+    data = cablekit.dumps(cablekit.loads(seed_bytes, "text"), "tei")
+    calls: list[str] = []
+    real_parse, real_check = tei_schemas.parse, tei_schemas.check
+
+    def parse(d: bytes | str, source: str | None) -> object:
+        calls.append("parse")
+        return real_parse(d, source)
+
+    def check(tree: object, source: str | None) -> object:
+        calls.append("check")
+        return real_check(tree, source)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tei_schemas, "parse", parse)
+    monkeypatch.setattr(tei_schemas, "check", check)
+    assert validate_bytes(data, "tei", "seed.xml", select=["C101"]) == []
+    assert calls == ["parse", "check"]
+    calls.clear()
+    found = validate_bytes(data, "tei", "seed.xml")
+    assert [d.code for d in found] == ["T101"]  # the seed's one finding, from the rules
+    assert calls == ["parse", "check", "parse"]  # the last one places the finding
