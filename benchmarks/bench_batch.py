@@ -3,7 +3,7 @@ and to both at once (`-t json -t tei`: each page read once, two files written), 
 conversion, schema checks, atomic writes with fsync and the ledger, with 1 and 2 workers.
 
 Usage: python benchmarks/bench_batch.py [--runs N] [--jobs 1 2] [--to json tei json+tei]
-                                        [--verify] [--pure] [corpus_dir]
+                                        [--validate json tei] [--verify] [--pure] [corpus_dir]
 (corpus_dir defaults to $CABLEKIT_CORPUS, else ../shared/corpus beside the repository;
 --pure sets CABLEKIT_PURE_PYTHON=1: no jsonschema-rs or orjson, the figures without the
 `fast` extra.)
@@ -15,6 +15,9 @@ command and its workers), how many cores that kept busy (CPU time / elapsed time
 peak resident memory of the largest process. The machine is shared: the load average is
 printed before and after; read the median beside the spread, and the CPU time per cable,
 which other users' load disturbs less than elapsed time.
+
+--validate also times `cablekit validate` (schemas and cable rules, as a CI job runs it) over
+the corpus converted to each format named, in files/s.
 
 The release estimate adds the start-up (timed on one page) to the 251,287 cables at the
 rate the run kept after its start-up.
@@ -73,6 +76,24 @@ def one_run(
     return Timing(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 
 
+def validate_run(folder: Path, fmt: str, jobs: int, env: dict[str, str]) -> Timing:
+    """One `cablekit validate` of the files of one format in `folder` (findings expected:
+    some corpus cables break the rules, hence --exit-zero)."""
+    other = {"json": "*.xml", "tei": "*.json"}[fmt]
+    args = [*COMMAND, "validate", str(folder), "-j", str(jobs), "-q", "--exit-zero"]
+    args += ["--exclude", other, "--exclude", "*.jsonl"]
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"cablekit validate exited {code}:\n{err.decode()[-2000:]}")
+    return Timing(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+
+
 def file_creation(folder: Path, n: int = 500) -> float:
     """Seconds to create one empty file in `folder` (left in place, see the docstring)."""
     folder.mkdir(parents=True)
@@ -95,6 +116,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument(
         "--to", nargs="+", default=["json", "tei", "json+tei"], help="json+tei: both at once"
+    )
+    parser.add_argument(
+        "--validate", nargs="*", default=[], choices=["json", "tei"], help="time validate too"
     )
     parser.add_argument("--verify", action="store_true", help="also read every output back")
     parser.add_argument("--pure", action="store_true", help="without jsonschema-rs and orjson")
@@ -150,6 +174,19 @@ def main() -> None:
                     f"    start-up {start:.2f} s; after it {steady:,.0f} cables/s: "
                     f"the {RELEASE:,}-cable release in {release / 60:,.1f} min"
                 )
+        if args.validate:
+            converted = Path(tmp, "to-validate")
+            one_run(pages, "json+tei", max(args.jobs), False, converted, env)
+            for jobs in args.jobs:
+                for fmt in args.validate:
+                    runs = [validate_run(converted, fmt, jobs, env) for _ in range(args.runs)]
+                    rates = [count / t.seconds for t in runs]
+                    cpu = statistics.median(t.cpu / count for t in runs)
+                    print(
+                        f"validate {fmt:4} -j {jobs}: median {statistics.median(rates):6,.0f} "
+                        f"files/s (runs: {', '.join(f'{r:,.0f}' for r in rates)}); "
+                        f"CPU {cpu * 1000:.2f} ms/file"
+                    )
         create = file_creation(Path(tmp, "probe-after")) * 1000
         print(f"after: {load()}; creating a file: {create:.3f} ms")
     finally:
