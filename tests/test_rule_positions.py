@@ -157,3 +157,26 @@ def test_html_findings_carry_the_page_line(corpus: Path) -> None:
         assert d.line is not None and d.col is not None, d
         at = html._clean(lines[d.line - 1][d.col - 1 :].split("</pre>")[0])
         assert at.startswith(cable.parts[index].text.split("\n")[0]), d
+
+
+@pytest.mark.parametrize("layout", ["canonical", "compact", "reordered"])
+def test_json_part_positions_match_the_full_tokenizer(cable: Cable, layout: str) -> None:
+    """The quick walk to layout.parts gives the positions the full tokenizer gives, however
+    the document is spaced or its keys ordered."""
+    from cablekit.converters import json as json_format
+    from cablekit.jsonschema_engine import Positions
+
+    doc = json.loads(cablekit.dumps(cable, "json"))
+    if layout == "canonical":
+        text = cablekit.dumps(cable, "json").decode()
+    elif layout == "compact":
+        text = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+    else:
+        shuffled = {"layout": doc["layout"], **{k: v for k, v in doc.items() if k != "layout"}}
+        text = json.dumps(shuffled, indent=1, ensure_ascii=False).replace(": ", " :\t")
+    positions = Positions.of(text)
+    expected = []
+    while (pointer := f"/layout/parts/{len(expected)}") in positions.values:
+        expected.append((*positions.line_col(positions.values[pointer]), pointer))
+    assert len(expected) == len(cable.parts)
+    assert json_format.part_locations(text.encode(), None) == expected
