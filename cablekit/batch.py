@@ -1210,8 +1210,8 @@ def ledger_entry(
         entry["record"] = {"line": outcome.record[0], "id": outcome.record[1]}
     entry["input_sha256"] = outcome.input_sha256
     entry["from"] = outcome.fmt
-    if job.encoding is not None:
-        entry["encoding"] = job.encoding  # text inputs were read in it
+    if job.encoding is not None and outcome.fmt == "text":
+        entry["encoding"] = job.encoding  # the input was read in it
     if job.action == "convert":
         entry["to"] = outcome.to or job.to_fmt
         entry["output"] = outcome.output if outcome.verdict == CONVERTED else None
@@ -1367,7 +1367,8 @@ def done_index(
             e.get("verdict") == CONVERTED
             and e.get("tool") == versions.tool
             and e.get("schemas") == versions.schemas
-            and e.get("encoding") == encoding
+            # Text read in another encoding is another conversion; other formats name theirs.
+            and e.get("encoding") == (encoding if fmt == "text" else None)
             and isinstance(sha, str)
             and isinstance(output, str)
             and isinstance(output_sha, str)
@@ -1541,10 +1542,10 @@ class Run:
                 raise BatchError(str(e)) from None
         encoding = opts.encoding
         if encoding is not None:
-            from cablekit.formats import converter
+            from cablekit.encodings import encoding_name
 
             try:
-                encoding = converter("text").encoding_name(encoding)
+                encoding = encoding_name(encoding)
             except ValueError as e:
                 raise BatchError(f"--encoding: {e}") from None
         self.job = Job(

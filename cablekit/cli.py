@@ -783,10 +783,15 @@ def _inspect(file: str, fmt: str | None, encoding: str | None = None) -> int:
             "-t text -o OUTDIR) and inspect one of them"
         )
         return EXIT_FAILED
+    if encoding is not None:
+        from cablekit.encodings import encoding_name
+
+        try:
+            encoding_name(encoding)
+        except ValueError as e:  # not an encoding to read text in: the caller's mistake
+            raise Failure(f"--encoding: {e}") from None
     try:
         cable = cablekit.loads(data, fmt, source=file, encoding=encoding)
-    except ValueError as e:  # an encoding Python does not know: the caller's mistake
-        raise Failure(f"--encoding: {e}") from None
     except cablekit.CablekitError as e:
         line = e.line or 0
         _err(f"{e.source or file}:{line}:{e.col or 0}: ERROR {e.code} {e.message}")

@@ -26,6 +26,7 @@ from functools import cache
 from types import MappingProxyType, NoneType, UnionType
 from typing import Any
 
+from cablekit import encodings
 from cablekit import jsonschema_engine as engine
 from cablekit.errors import CablekitError, Diagnostic
 from cablekit.model import (
@@ -592,6 +593,8 @@ def read(
     if not findings:
         findings = engine.schema_findings(parsed.value, fast=fast)
     if not findings:
+        findings = _encoding_findings(parsed.value)
+    if not findings:
         try:
             cable = from_document(parsed.value)
         except (ValueError, TypeError, KeyError) as e:
@@ -601,6 +604,19 @@ def read(
     diagnostics = engine.place(findings, parsed.text, source, first_line)
     failed = any(d.severity == "error" for d in diagnostics)
     return (None if failed else cable), diagnostics
+
+
+def _encoding_findings(doc: Json) -> list[engine.Finding]:
+    """The layout's source_encoding must be one text can be written back in."""
+    layout = doc.get("layout") if isinstance(doc, dict) else None
+    name = layout.get("source_encoding") if isinstance(layout, dict) else None
+    if not isinstance(name, str) or name == "utf-8":
+        return []
+    try:
+        encodings.encoding_name(name)
+    except ValueError as e:
+        return [engine.Finding("CK-JSON-ENCODING", str(e), "/layout/source_encoding")]
+    return []
 
 
 def error_of(diagnostics: list[Diagnostic], source: str | None) -> CablekitError:

@@ -57,7 +57,9 @@ def validate_bytes(
     sel = None if select is None else tuple(select)
     rules = () if sel == () else select_rules(sel, ignore)
     if encoding is not None:
-        converter("text").encoding_name(encoding)  # ValueError for an unknown one
+        from cablekit.encodings import encoding_name
+
+        encoding_name(encoding)  # ValueError for an unknown one
     try:
         module = converter(fmt)
     except ValueError as e:
@@ -68,9 +70,10 @@ def validate_bytes(
     check = getattr(module, "validate", None)
     check_and_read = getattr(module, "check_and_read", None)
     cable: Cable | None = None
+    located: Callable[[], list[Location]] | None = None
     if rules and check_and_read is not None:
         # The checks and the reading in one pass: the rules need the cable they build.
-        found, cable = check_and_read(data, source)
+        found, cable, located = check_and_read(data, source)
         if cable is None or any(d.severity == "error" for d in found):
             return found
     elif check is not None:
@@ -95,6 +98,8 @@ def validate_bytes(
         # Lines of the seed form's metadata block stand before the telegram.
         layout = cable.page.layout if cable.page is not None else None
         line_offset = layout.count("\n") if layout else 0
+    elif located is not None:
+        locate = _part_locator(lambda _data, _source: located(), data, source)
     elif hasattr(module, "part_locations"):
         locate = _part_locator(module.part_locations, data, source)
     found.extend(

@@ -31,10 +31,13 @@ def validate(data: bytes, source: str | None = None) -> list[Diagnostic]:
     return jsoncodec.read(data, source, compact=False)[1]
 
 
-def check_and_read(data: bytes, source: str | None = None) -> tuple[list[Diagnostic], Cable | None]:
-    """What validate finds, and the cable when there is no error (one reading for both)."""
+def check_and_read(
+    data: bytes, source: str | None = None
+) -> tuple[list[Diagnostic], Cable | None, None]:
+    """What validate finds, and the cable when there is no error (one reading for both);
+    part positions are part_locations' to find."""
     cable, diagnostics = jsoncodec.read(data, source, compact=False)
-    return diagnostics, cable
+    return diagnostics, cable, None
 
 
 def part_locations(

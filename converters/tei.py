@@ -18,7 +18,7 @@ from datetime import date, datetime
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, Union
 
-from cablekit import __version__
+from cablekit import __version__, encodings
 from cablekit.errors import CablekitError, Diagnostic
 from cablekit.model import (
     PART_TYPES,
@@ -2323,6 +2323,11 @@ def _read_header(
                 final_newline = v == "true"
             elif t == "source-encoding":
                 encoding = _text_of(note, doc)
+                if encoding != "utf-8":
+                    try:
+                        encodings.encoding_name(encoding)
+                    except ValueError as e:
+                        raise _err(doc, note, f"source-encoding: {e}") from None
             elif t == "field":
                 extra.update(_header_generic(note, Cable, doc))
     bibl = next(
@@ -2414,18 +2419,27 @@ def validate(data: bytes, source: str | None = None) -> list[Diagnostic]:
     return check_and_read(data, source)[0]
 
 
-def check_and_read(data: bytes, source: str | None = None) -> tuple[list[Diagnostic], Cable | None]:
-    """What validate finds, and the cable when there is no error: one parse and one run of
-    the checks for a caller that wants both (validate with the cable rules)."""
+Locations = list[tuple[int | None, int | None, str | None]]
+
+
+def check_and_read(
+    data: bytes, source: str | None = None
+) -> tuple[list[Diagnostic], Cable | None, Callable[[], Locations] | None]:
+    """What validate finds, the cable when there is no error, and what part_locations would
+    give for it (computed when called): one parse and one run of the checks for a caller
+    that wants them all (validate with the cable rules)."""
+    from cablekit.tei_schemas import line_of, xpath_of
+
     tree, diags = _parse_and_check(data, source)
     if tree is None or any(d.severity == "error" for d in diags):
-        return diags, None
+        return diags, None, None
+    elements: list[etree._Element] = []
     try:
-        cable = _read_doc(tree, source)
+        cable = _read_doc(tree, source, elements)
     except CablekitError as e:
         diags.append(_diag_with_pointer(e, source))
-        return diags, None
-    return diags, cable
+        return diags, None, None
+    return diags, cable, lambda: [(line_of(el), None, xpath_of(el)) for el in elements]
 
 
 def _diag_with_pointer(e: CablekitError, source: str | None) -> Diagnostic:

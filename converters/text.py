@@ -8,15 +8,17 @@ another encoding; the cable keeps it (`source_encoding`) and the writer writes i
 
 from __future__ import annotations
 
-import codecs
 import dataclasses
 import re
 
+from cablekit import encodings
 from cablekit import normalize as norm
 from cablekit.errors import CablekitError
 from cablekit.model import Cable, PageMetadata, Paragraph
 from cablekit.render import paragraph_text, part_text
 from cablekit.telegram import NBSP, _content, cable_from_telegram, decode, split_lines
+
+encoding_name = encodings.encoding_name  # the name a cable records for an encoding
 
 SEED_LABELS = ("Identifier", "Created", "Released", "Classification", "Origin")
 
@@ -117,18 +119,6 @@ def render_metadata_block(page: PageMetadata) -> str:
 # --- reading and writing -----------------------------------------------------------------------
 
 
-def encoding_name(encoding: str) -> str:
-    """The name cablekit records for an encoding (Python's: 'latin-1' -> 'iso8859-1');
-    ValueError for an encoding Python does not know, or one that is not a text encoding."""
-    try:
-        info = codecs.lookup(encoding)
-    except LookupError:
-        raise ValueError(f"unknown encoding {encoding!r}") from None
-    if not getattr(info, "_is_text_encoding", True):
-        raise ValueError(f"{encoding!r} is not a text encoding")
-    return info.name
-
-
 def _decode(data: bytes | str, source: str | None, encoding: str) -> str:
     if isinstance(data, str) or encoding == "utf-8":
         try:
@@ -144,24 +134,13 @@ def _decode(data: bytes | str, source: str | None, encoding: str) -> str:
                 e.col,
                 code=e.code,
             ) from None
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-        raise CablekitError(
-            f"not {encoding} text (byte 0x{data[e.start]:02x})",
-            source,
-            line,
-            col,
-            code="CK-ENCODING",
-        ) from None
+    return encodings.decode(data, encoding, source)
 
 
 def loads(data: bytes | str, source: str | None = None, encoding: str | None = None) -> Cable:
     """A cable from the seed form or a bare telegram, in UTF-8 or the encoding named (bytes
     only: a str is text already); the cable records the encoding its bytes were in."""
-    name = encoding_name(encoding) if encoding is not None else "utf-8"
+    name = encodings.encoding_name(encoding) if encoding is not None else "utf-8"
     text = _decode(data, source, name)
     lines = split_lines(text)
     page: PageMetadata | None = None
@@ -179,22 +158,9 @@ def loads(data: bytes | str, source: str | None = None, encoding: str | None = N
 def dumps(cable: Cable) -> bytes:
     """The text in the encoding the cable was read from (UTF-8 unless it says otherwise)."""
     text = dumps_str(cable)
-    encoding = cable.source_encoding
-    if encoding == "utf-8":
+    if cable.source_encoding == "utf-8":
         return text.encode("utf-8")
-    try:
-        encoding = encoding_name(encoding)
-    except ValueError as e:
-        raise CablekitError(f"cannot write the text: {e}", code="CK-ENCODING") from None
-    try:
-        return text.encode(encoding)
-    except UnicodeEncodeError as e:
-        line = text.count("\n", 0, e.start) + 1
-        raise CablekitError(
-            f"character U+{ord(text[e.start]):04X} on line {line} cannot be written in "
-            f"{encoding}, the encoding the cable was read from",
-            code="CK-ENCODING",
-        ) from None
+    return encodings.encode(text, cable.source_encoding)
 
 
 def dumps_str(cable: Cable) -> str:

@@ -129,3 +129,62 @@ def test_command_converts_and_resumes_with_the_encoding(tmp_path: Path, latin1_s
     assert valid.returncode == 0, valid.stdout.decode()
     bad = run("validate", out / "cable.txt", "-e", "no-such-encoding")
     assert bad.returncode == 2 and b"unknown encoding" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    "name", ["unicode_escape", "raw_unicode_escape", "idna", "undefined", "punycode"]
+)
+def test_codecs_that_do_not_carry_text_as_it_is_are_refused(name: str) -> None:
+    """An escape codec would write a line end as a backslash and an n, and read it back so:
+    every check would pass on a file that is not the cable's text."""
+    with pytest.raises(ValueError, match="character encoding"):
+        text_format.encoding_name(name)
+
+
+def test_a_byte_order_the_encoding_would_not_write_back_is_refused(seed_bytes: bytes) -> None:
+    text = seed_bytes.decode("utf-8")
+    big_endian_with_mark = b"\xfe\xff" + text.encode("utf-16-be")
+    for data, name in (
+        (big_endian_with_mark, "utf-16"),  # Python writes utf-16 little-endian
+        (text.encode("utf-16-le"), "utf-16"),  # and with a mark
+        (seed_bytes, "utf-8-sig"),  # and utf-8-sig with one
+    ):
+        with pytest.raises(cablekit.CablekitError) as e:
+            cablekit.loads(data, "text", encoding=name)
+        assert e.value.code == "CK-ENCODING" and "utf-16-le" in e.value.message
+    # Named exactly, the same bytes read and come back as they are (the mark as U+FEFF).
+    for data, name in (
+        (big_endian_with_mark, "utf-16-be"),
+        (text.encode("utf-16-le"), "utf-16-le"),
+        (b"\xef\xbb\xbf" + seed_bytes, "utf-8-sig"),
+    ):
+        cable = cablekit.loads(data, "text", encoding=name)
+        assert cablekit.dumps(cable, "text") == data
+        assert cable.id == "07BAKU595"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "where"),
+    [
+        ("utf-8-sig", b"\xef\xbb\xbfVZCZC\nab\xff\n", (2, 3)),
+        ("utf-16-le", "VZCZC\nab".encode("utf-16-le") + b"\x00\xdc", (2, 3)),
+        ("ascii", b"VZCZC\nab\xe9\n", (2, 3)),
+    ],
+)
+def test_an_undecodable_byte_is_placed_in_characters(
+    name: str, data: bytes, where: tuple[int, int]
+) -> None:
+    with pytest.raises(cablekit.CablekitError) as e:
+        cablekit.loads(data, "text", source="x.txt", encoding=name)
+    assert (e.value.code, e.value.line, e.value.col) == ("CK-ENCODING", *where)
+
+
+def test_command_refuses_an_escape_codec_as_usage(tmp_path: Path, seed_bytes: bytes) -> None:
+    (tmp_path / "c.txt").write_bytes(seed_bytes)
+    for command in ("convert", "validate", "inspect"):
+        args = [command, tmp_path / "c.txt", "-e", "unicode_escape"]
+        if command == "convert":
+            args += ["-t", "text", "-o", tmp_path / "out"]
+        proc = run(*args)
+        assert proc.returncode == 2 and b"character encoding" in proc.stderr, command
+    assert not (tmp_path / "out").exists()
