@@ -777,6 +777,12 @@ def _resumed(
 _CONTROL = bytes(c for c in range(32) if c not in b"\t\n\r\f\v\x1b")
 
 
+def _ascii_compatible(encoding: str) -> bool:
+    from cablekit.encodings import ascii_compatible
+
+    return ascii_compatible(encoding)
+
+
 def _looks_binary(head: bytes) -> bool:
     """NUL bytes, or many control bytes: no format cablekit reads (all are text) has them."""
     if not head:
@@ -802,17 +808,26 @@ def _process_file(job: Job, task: Task, defer: _Deferred | None) -> Outcome | li
     resumed = _resumed(job, task, sha, None, None) if job.action == "convert" else [None]
     if None not in resumed:
         return [o for o in resumed if o is not None]
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # NUL bytes, but text: say what it is
-        message = "UTF-16 text: cablekit reads UTF-8 (re-encode the file, e.g. with iconv)"
+    head = data[:4096]
+    if job.encoding is not None and not _ascii_compatible(job.encoding):
+        # Text in UTF-16 or the like: the format is told from the characters, and NUL bytes
+        # are what such text is made of.
+        head = data[:8192].decode(job.encoding, errors="replace").encode("utf-8")[:4096]
+    elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # NUL bytes, but text: say what it is
+        order = "little" if data[:2] == b"\xff\xfe" else "big"
+        message = (
+            f"UTF-16 text ({order}-endian, with a byte-order mark): name its encoding, "
+            f"-e utf-16-{order[0]}e"
+        )
         diag = Diagnostic("CK-FORMAT", "error", message, task.path, 1, 1)
         return _fail(job, task, [diag], input_sha256=sha)
-    if _looks_binary(data[:8192]):
+    elif _looks_binary(data[:8192]):
         message = "binary data, not a cable in any format cablekit reads"
         diag = Diagnostic("CK-BINARY", "error", message, task.path)
         return _fail(job, task, [diag], input_sha256=sha)
     from cablekit.formats import sniff
 
-    fmt = job.from_fmt or sniff(data[:4096])
+    fmt = job.from_fmt or sniff(head)
     if fmt == "json" and task.path.lower().endswith(".jsonl") and job.from_fmt is None:
         fmt = "jsonl"  # content alone cannot tell one JSON document from JSON Lines
     if fmt == "csv":
@@ -1548,6 +1563,8 @@ class Run:
                 encoding = encoding_name(encoding)
             except ValueError as e:
                 raise BatchError(f"--encoding: {e}") from None
+            if encoding == "utf-8":
+                encoding = None  # the default: the same reading, the same ledger lines
         self.job = Job(
             opts.action,
             formats,

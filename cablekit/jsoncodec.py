@@ -491,6 +491,11 @@ def validated_document(cable: Cable, *, fast: bool | None = None) -> dict[str, J
             f"{_label(cable)} cannot be written as JSON: {e}", code="CK-JSON-MODEL"
         ) from None
     findings = engine.schema_findings(doc, fast=fast)
+    if not findings and cable.source_encoding != "utf-8":
+        # What the reader would refuse is never written.
+        problem = encodings.recorded_problem(cable.source_encoding, cable.telegram)
+        if problem is not None:
+            findings = [engine.Finding("CK-JSON-ENCODING", problem, "/layout/source_encoding")]
     if findings:
         first = findings[0]
         more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
@@ -601,22 +606,27 @@ def read(
             findings = [engine.Finding("CK-JSON-MODEL", f"cannot build the cable: {e}", "")]
     if cable is not None:
         findings = list(inconsistencies(parsed.value, cable))
+        if cable.source_encoding != "utf-8":
+            problem = encodings.recorded_problem(cable.source_encoding, cable.telegram)
+            if problem is not None:
+                pointer = "/layout/source_encoding"
+                findings.append(engine.Finding("CK-JSON-ENCODING", problem, pointer))
     diagnostics = engine.place(findings, parsed.text, source, first_line)
     failed = any(d.severity == "error" for d in diagnostics)
     return (None if failed else cable), diagnostics
 
 
 def _encoding_findings(doc: Json) -> list[engine.Finding]:
-    """The layout's source_encoding must be one text can be written back in."""
+    """The layout's source_encoding must be one text can be written back in (its name
+    only: the text is checked once the cable is built, see read)."""
     layout = doc.get("layout") if isinstance(doc, dict) else None
     name = layout.get("source_encoding") if isinstance(layout, dict) else None
-    if not isinstance(name, str) or name == "utf-8":
+    if not isinstance(name, str):
         return []
-    try:
-        encodings.encoding_name(name)
-    except ValueError as e:
-        return [engine.Finding("CK-JSON-ENCODING", str(e), "/layout/source_encoding")]
-    return []
+    problem = encodings.recorded_problem(name)
+    if problem is None:
+        return []
+    return [engine.Finding("CK-JSON-ENCODING", problem, "/layout/source_encoding")]
 
 
 def error_of(diagnostics: list[Diagnostic], source: str | None) -> CablekitError:

@@ -1269,7 +1269,9 @@ def decode(data: bytes | str, source: str | None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
-        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, e.start) + 1
+        # In characters: what comes before the bad byte on its line is valid UTF-8.
+        col = len(data[line_start : e.start].decode("utf-8")) + 1
         raise CablekitError(
             f"not UTF-8 text (byte 0x{data[e.start]:02x})", source, line, col, code="CK-ENCODING"
         ) from None

@@ -1876,6 +1876,11 @@ def _app_version() -> str:
 
 def dumps_str(cable: Cable) -> str:
     """The cable as a TEI document (not yet checked; dumps checks it)."""
+    if cable.source_encoding != "utf-8":
+        # What the reader would refuse is never written.
+        problem = encodings.recorded_problem(cable.source_encoding, cable.telegram)
+        if problem is not None:
+            raise CablekitError(f"source_encoding: {problem}", code="TEI-WRITE")
     w = _Writer()
     front = ""
     if cable.page is not None and cable.page.layout is not None:
@@ -1957,6 +1962,11 @@ def _read_doc(
     kwargs.update(extra)
     cable = Cable(**kwargs)
     _check_header(header, cable, doc)
+    if cable.source_encoding != "utf-8":
+        problem = encodings.recorded_problem(cable.source_encoding, cable.telegram)
+        if problem is not None:
+            note = header.find(f"{_T}fileDesc/{_T}notesStmt")
+            raise _err(doc, header if note is None else note, f"source-encoding: {problem}")
     return cable
 
 
@@ -2323,11 +2333,9 @@ def _read_header(
                 final_newline = v == "true"
             elif t == "source-encoding":
                 encoding = _text_of(note, doc)
-                if encoding != "utf-8":
-                    try:
-                        encodings.encoding_name(encoding)
-                    except ValueError as e:
-                        raise _err(doc, note, f"source-encoding: {e}") from None
+                problem = encodings.recorded_problem(encoding)
+                if problem is not None:
+                    raise _err(doc, note, f"source-encoding: {problem}")
             elif t == "field":
                 extra.update(_header_generic(note, Cable, doc))
     bibl = next(

@@ -188,3 +188,71 @@ def test_command_refuses_an_escape_codec_as_usage(tmp_path: Path, seed_bytes: by
         proc = run(*args)
         assert proc.returncode == 2 and b"character encoding" in proc.stderr, command
     assert not (tmp_path / "out").exists()
+
+
+def test_bytes_another_encoder_wrote_are_placed_and_named(seed_bytes: bytes) -> None:
+    """cp932 as Windows writes it: Python reads 0xFB 0xFC as U+9AD9 but writes it back as
+    0xEE 0xE0; the file cannot come back byte for byte, and the error says where and why."""
+    data = seed_bytes.replace(b"\xc2\xa0", b" ").replace(b"\nDERSE", b"\nDERSE \xfb\xfc")
+    with pytest.raises(cablekit.CablekitError) as e:
+        cablekit.loads(data, "text", source="x.txt", encoding="cp932")
+    lines = data.split(b"\n")
+    line = next(i for i, x in enumerate(lines, 1) if b"\xfb\xfc" in x)
+    assert (e.value.code, e.value.line, e.value.col) == ("CK-ENCODING", line, len("DERSE ") + 1)
+    assert "fb fc" in e.value.message and "ee e0" in e.value.message
+
+
+def test_utf8_errors_are_placed_in_characters() -> None:
+    with pytest.raises(cablekit.CablekitError) as e:
+        cablekit.loads("VZCZC\n\u00e9\u00e9".encode() + b"\xff\n", "text", source="x.txt")
+    assert (e.value.line, e.value.col) == (2, 3)
+
+
+@pytest.mark.parametrize("fmt", ["json", "tei"])
+def test_a_recorded_encoding_text_cannot_be_written_in_is_neither_read_nor_written(
+    latin1_seed: bytes, fmt: str
+) -> None:
+    cable = cablekit.loads(latin1_seed, "text", encoding="latin-1")
+    assert not cable.telegram.isascii()  # its pilcrow: ascii cannot hold it
+    for bad in ("ascii", "unicode_escape", " latin 1 ", "no-such-encoding"):
+        with pytest.raises(cablekit.CablekitError):
+            cablekit.dumps(dataclasses.replace(cable, source_encoding=bad), fmt)
+    # The same documents made by hand are refused on reading.
+    good = cablekit.dumps(cable, fmt)
+    assert good.count(b"iso8859-1") == 1
+    for bad in ("ascii", "unicode_escape", " latin 1 ", "no-such-encoding"):
+        with pytest.raises(cablekit.CablekitError) as e:
+            cablekit.loads(good.replace(b"iso8859-1", bad.encode()), fmt)
+        assert e.value.code in ("CK-JSON-ENCODING", "CK-JSON-SCHEMA-PATTERN", "TEI-MODEL"), bad
+
+
+def test_command_reads_utf16_text_when_named(tmp_path: Path, seed_bytes: bytes) -> None:
+    (tmp_path / "in").mkdir()
+    data = b"\xff\xfe" + seed_bytes.decode("utf-8").encode("utf-16-le")
+    (tmp_path / "in" / "c.txt").write_bytes(data)
+    refused = run("convert", tmp_path / "in", "-t", "json", "-o", tmp_path / "a")
+    assert refused.returncode == 1 and b"-e utf-16-le" in refused.stderr
+    done = run(
+        "convert",
+        tmp_path / "in",
+        "-t",
+        "text",
+        "-t",
+        "json",
+        "-o",
+        tmp_path / "b",
+        "-e",
+        "utf-16-le",
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert (tmp_path / "b" / "c.txt").read_bytes() == data
+    assert run("validate", tmp_path / "b" / "c.txt", "-e", "utf-16-le").returncode == 0
+
+
+def test_naming_utf8_is_the_default_for_resume(tmp_path: Path, seed_bytes: bytes) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "c.txt").write_bytes(seed_bytes)
+    out = tmp_path / "out"
+    assert run("convert", tmp_path / "in", "-t", "json", "-o", out, "-e", "UTF8").returncode == 0
+    again = run("convert", tmp_path / "in", "-t", "json", "-o", out, "--resume")
+    assert b"1 already done" in again.stderr
