@@ -63,6 +63,11 @@ def one_run(
         args += ["-t", fmt]
     if verify:
         args.append("--verify")
+    return timed(args, env)
+
+
+def timed(args: list[str], env: dict[str, str]) -> Timing:
+    """Run a command to its end: elapsed time, CPU time and peak memory; exit 0 or stop."""
     start = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     assert proc.stderr is not None
@@ -72,7 +77,7 @@ def one_run(
     elapsed = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
-        raise SystemExit(f"cablekit exited {code}:\n{err.decode()[-2000:]}")
+        raise SystemExit(f"{' '.join(args[-12:])} exited {code}:\n{err.decode()[-2000:]}")
     return Timing(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 
 
@@ -82,16 +87,7 @@ def validate_run(folder: Path, fmt: str, jobs: int, env: dict[str, str]) -> Timi
     other = {"json": "*.xml", "tei": "*.json"}[fmt]
     args = [*COMMAND, "validate", str(folder), "-j", str(jobs), "-q", "--exit-zero"]
     args += ["--exclude", other, "--exclude", "*.jsonl"]
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    assert proc.stderr is not None
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise SystemExit(f"cablekit validate exited {code}:\n{err.decode()[-2000:]}")
-    return Timing(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+    return timed(args, env)
 
 
 def file_creation(folder: Path, n: int = 500) -> float:

@@ -97,6 +97,14 @@ def extract_page(data: bytes | str, source: str | None = None) -> tuple[PageMeta
     Raises CablekitError for empty input, bytes that are not UTF-8 (with the line and column
     of the first bad byte), binary data, and pages without the cable table or a `<pre>` block.
     """
+    text, page, blocks = _parts_of_page(data, source)
+    return page, "\n".join(_clean(text[s:e]) for s, e in blocks)
+
+
+def _parts_of_page(
+    data: bytes | str, source: str | None
+) -> tuple[str, PageMetadata, list[tuple[int, int]]]:
+    """The page's text, its metadata table, and where its <pre> blocks stand in the text."""
     text = _decode(data, source)
     table = _TABLE_OPEN.search(text)
     if table is None:
@@ -106,8 +114,7 @@ def extract_page(data: bytes | str, source: str | None = None) -> tuple[PageMeta
         line, col = _where(text, table)
         raise CablekitError("cable table is not closed", source=source, line=line, col=col)
     page = _read_table(text[table.end() : table_end], source)
-    blocks = _pre_blocks(text, table_end, source)
-    return page, "\n".join(_clean(text[s:e]) for s, e in blocks)
+    return text, page, _pre_blocks(text, table_end, source)
 
 
 def loads(data: bytes | str, source: str | None = None) -> Cable:
@@ -127,17 +134,12 @@ def part_locations(
     """Where each part of the cable a page holds starts in the page: the line and column of
     its first character inside the <pre> block (the site wrote the telegram's line ends as
     references, so a whole block often stands on one line of the page)."""
-    text = _decode(data, source)
-    table = _TABLE_OPEN.search(text)
-    table_end = text.find("</table>", table.end()) if table is not None else -1
-    if table is None or table_end < 0:
-        raise CablekitError("not a cable page", source=source)
-    page = _read_table(text[table.end() : table_end], source)
+    text, page, blocks = _parts_of_page(data, source)
     # The page offset of each telegram line's first character; None where a block's line
     # ends cannot be told from the markup (then its lines are placed at the block's start).
     starts: list[tuple[int, bool]] = []
     telegram: list[str] = []
-    for s, e in _pre_blocks(text, table_end, source):
+    for s, e in blocks:
         cleaned = _clean(text[s:e])
         telegram.append(cleaned)
         ends = [m.end() for m in _LINE_END.finditer(text, s, e)]
