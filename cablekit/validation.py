@@ -2,9 +2,11 @@
 
 A converter module that can check its own format provides
 `validate(data: bytes, source: str | None) -> list[Diagnostic]`; formats without one are
-checked by reading them (a read error becomes a diagnostic). One that can say where each part
-of a cable stands provides `part_locations(data, source)`, so that what a rule finds in a part
-is reported at its line.
+checked by reading them (a read error becomes a diagnostic). One that can check and read in
+one pass provides `check_and_read(data, source)` -> (diagnostics, cable or None, part
+locations or None), used when the cable rules run. One that can say where each part of a
+cable stands provides `part_locations(data, source)`, so that what a rule finds in a part is
+reported at its line.
 """
 
 from __future__ import annotations
@@ -99,18 +101,16 @@ def validate_bytes(
         layout = cable.page.layout if cable.page is not None else None
         line_offset = layout.count("\n") if layout else 0
     elif located is not None:
-        locate = _part_locator(lambda _data, _source: located(), data, source)
+        locate = _part_locator(located)
     elif hasattr(module, "part_locations"):
-        locate = _part_locator(module.part_locations, data, source)
+        locate = _part_locator(lambda: module.part_locations(data, source))
     found.extend(
         run_rules(cable, source=source, line_offset=line_offset, locate=locate, rules=rules)
     )
     return found
 
 
-def _part_locator(
-    locations_of: Callable[[bytes, str | None], list[Location]], data: bytes, source: str | None
-) -> PartLocator:
+def _part_locator(locations_of: Callable[[], list[Location]]) -> PartLocator:
     """Where a part stands in the document, worked out on the first question only (most
     documents have no finding to place)."""
     found: list[Location] | None = None
@@ -119,7 +119,7 @@ def _part_locator(
         nonlocal found
         if found is None:
             try:
-                found = locations_of(data, source)
+                found = locations_of()
             except CablekitError:  # read once already: cannot happen, and costs no position
                 found = []
         return found[index] if 0 <= index < len(found) else (None, None, None)
