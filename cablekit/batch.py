@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
+from cablekit.encodings import ascii_compatible
 from cablekit.errors import CablekitError, Diagnostic
 from cablekit.reports import INVALID, NOT_CHECKED, VALID, FileResult, json_text
 
@@ -777,12 +778,6 @@ def _resumed(
 _CONTROL = bytes(c for c in range(32) if c not in b"\t\n\r\f\v\x1b")
 
 
-def _ascii_compatible(encoding: str) -> bool:
-    from cablekit.encodings import ascii_compatible
-
-    return ascii_compatible(encoding)
-
-
 def _looks_binary(head: bytes) -> bool:
     """NUL bytes, or many control bytes: no format cablekit reads (all are text) has them."""
     if not head:
@@ -809,7 +804,7 @@ def _process_file(job: Job, task: Task, defer: _Deferred | None) -> Outcome | li
     if None not in resumed:
         return [o for o in resumed if o is not None]
     head = data[:4096]
-    if job.encoding is not None and not _ascii_compatible(job.encoding):
+    if job.encoding is not None and not ascii_compatible(job.encoding):
         # Text in UTF-16 or the like: the format is told from the characters, and NUL bytes
         # are what such text is made of.
         head = data[:8192].decode(job.encoding, errors="replace").encode("utf-8")[:4096]
