@@ -2018,6 +2018,11 @@ def _read_division(
     parts: list[Part],
     where: list[etree._Element] | None = None,
 ) -> None:
+    def add(el: etree._Element, name: str | None = None) -> None:
+        parts.append(_read_part(el, doc, name))
+        if where is not None:
+            where.append(el)
+
     _reject_text(div, doc)
     for ch in div:
         tag = ch.tag
@@ -2038,29 +2043,21 @@ def _read_division(
                     inner = [x for x in item if isinstance(x.tag, str)]
                     if len(inner) != 1:
                         raise _err(doc, item, "a dateline holds exactly one part")
-                    parts.append(_read_part(inner[0], doc))
-                    if where is not None:
-                        where.append(inner[0])
+                    add(inner[0])
                 elif item_name == "pb":
                     continue
                 else:
-                    parts.append(_read_part(item, doc, item_name))
-                    if where is not None:
-                        where.append(item)
+                    add(item, item_name)
         elif name == "closer":
             _reject_text(ch, doc)
             inner = [x for x in ch if isinstance(x.tag, str)]
             if len(inner) != 1 or _local(inner[0]) != "signed":
                 raise _err(doc, ch, "a closer holds exactly one <signed>")
-            parts.append(_read_part(inner[0], doc))
-            if where is not None:
-                where.append(inner[0])
+            add(inner[0])
         elif name == "pb":
             continue
         else:
-            parts.append(_read_part(ch, doc, name))
-            if where is not None:
-                where.append(ch)
+            add(ch, name)
 
 
 def _part_kind(el: etree._Element, doc: _Doc, name: str | None = None) -> str:
@@ -2458,9 +2455,7 @@ def _diag_with_pointer(e: CablekitError, source: str | None) -> Diagnostic:
     return Diagnostic(e.code, "error", msg, e.source or source, e.line, e.col, pointer)
 
 
-def part_locations(
-    data: bytes, source: str | None = None
-) -> list[tuple[int | None, int | None, str | None]]:
+def part_locations(data: bytes, source: str | None = None) -> Locations:
     """Where each part of the cable a valid document holds stands, in part order: the line
     of its element (no column: the parser gives none) and its XPath, what validate reports
     beside a rule's finding."""
