@@ -1083,8 +1083,17 @@ def execute(
     and the outcomes finished but not yielded are put in `leftover`, for the ledger."""
     chunks = _chunks(tasks, chunk_size)
     if jobs <= 1:
-        for chunk in chunks:
-            yield from run_chunk(job, chunk)
+        ready_here: deque[Outcome] = deque()
+        try:
+            with _HeldInterrupt() as interrupt:
+                for chunk in chunks:
+                    interrupt.check()
+                    ready_here.extend(run_chunk(job, chunk))
+                    while ready_here:
+                        yield ready_here.popleft()
+        finally:
+            if leftover is not None:  # written, not yet yielded: the ledger still needs them
+                leftover.extend(ready_here)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -1102,6 +1111,7 @@ def execute(
     masked = hasattr(signal, "pthread_sigmask")
     if masked:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    interrupt = _HeldInterrupt()
     try:
         pool = ProcessPoolExecutor(
             jobs, mp_context=context, initializer=_init_worker, initargs=(job,)
@@ -1112,10 +1122,18 @@ def execute(
                 if len(pending) >= jobs * 4:
                     break
         finally:
+            # Held from here on: a Ctrl-C that came while SIGINT was blocked only sets the flag.
+            interrupt.__enter__()
             if masked:
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         while pending:
-            ready.extend(pending[0].result())
+            interrupt.check()
+            try:
+                # A short wait, so that a Ctrl-C is acted on even if a chunk takes long.
+                done = pending[0].result(timeout=INTERRUPT_POLL)
+            except TimeoutError:
+                continue
+            ready.extend(done)
             pending.popleft()
             nxt = next(chunks, None)
             if nxt is not None:
@@ -1124,10 +1142,52 @@ def execute(
                 yield ready.popleft()
         completed = True
     finally:
-        if pool is not None and completed:
-            pool.shutdown(wait=True)
-        elif pool is not None:
-            _stop(pool, pending, ready, leftover)
+        try:
+            if pool is not None and completed:
+                pool.shutdown(wait=True)
+            elif pool is not None:
+                _stop(pool, pending, ready, leftover)
+        finally:
+            interrupt.__exit__()
+
+
+# How often a run waiting for a chunk looks for a Ctrl-C (seconds).
+INTERRUPT_POLL = 0.2
+
+
+class _HeldInterrupt:
+    """Ctrl-C held until a safe point. While a run's outcomes go from its chunks to the
+    ledger, SIGINT only sets a flag, and `check` raises KeyboardInterrupt where no outcome is
+    between its files being in place and its ledger line being written (a Ctrl-C that
+    landed in that gap lost the line: a file the ledger did not name). Outside the main
+    thread, or when SIGINT is ignored, nothing changes."""
+
+    def __init__(self) -> None:
+        self.seen = False
+        self._previous: Any = None
+        self._installed = False
+
+    def _note(self, signum: int, frame: Any) -> None:
+        self.seen = True
+
+    def __enter__(self) -> _HeldInterrupt:
+        try:
+            if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+                self._previous = signal.signal(signal.SIGINT, self._note)
+                self._installed = True
+        except ValueError:  # not the main thread: Ctrl-C is not ours to handle
+            pass
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._installed:
+            self._installed = False
+            signal.signal(signal.SIGINT, self._previous)
+
+    def check(self) -> None:
+        if self.seen:
+            self.seen = False
+            raise KeyboardInterrupt
 
 
 def _stop(

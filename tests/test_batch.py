@@ -700,3 +700,30 @@ def test_on_linux_every_file_of_a_chunk_starts_writeback_before_the_first_fsync(
     assert kinds == ["advise"] * 4 + ["fsync"] * 4
     assert [fd for k, fd in calls if k == "advise"] == [fd for k, fd in calls if k == "fsync"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"c{i}.txt" for i in range(4)]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_ctrl_c_while_an_outcome_goes_to_the_ledger_loses_no_outcome(
+    tmp_path: Path, seed_bytes: bytes, jobs: int
+) -> None:
+    """Ctrl-C lands while the caller is recording an outcome whose file is in place: the
+    interrupt waits for a safe point, so that outcome is recorded, and every other outcome
+    whose file exists comes back either to the caller or in `leftover`."""
+    import signal
+
+    tasks = _seed_tasks(tmp_path, seed_bytes, 12)
+    leftover: list[Outcome] = []
+    recorded: list[Outcome] = []
+    outcomes = execute(_job(), tasks, jobs=jobs, chunk_size=4, leftover=leftover)
+    with pytest.raises(KeyboardInterrupt):
+        try:
+            for o in outcomes:
+                os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, between the file and its line
+                recorded.append(o)  # what a ledger line stands for
+        finally:
+            outcomes.close()
+    assert recorded, "the interrupt came before the first outcome"
+    accounted = {o.output for o in recorded + leftover}
+    written = {str(p) for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")}
+    assert written <= accounted, sorted(written - accounted)
+    assert len(recorded) + len(leftover) == len(accounted)  # no outcome twice
