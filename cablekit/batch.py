@@ -28,7 +28,7 @@ import tempfile
 import traceback
 from array import array
 from collections import deque
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -1075,25 +1075,35 @@ def execute(
     jobs: int,
     chunk_size: int,
     leftover: list[Outcome] | None = None,
+    record: Callable[[Outcome], Outcome] | None = None,
 ) -> Generator[Outcome, None, None]:
     """Outcomes of the tasks, in task order. With jobs > 1, chunks go to worker processes
     with a bounded number in flight, so a stream of tasks (a huge CSV) never piles up.
-    When the run stops early (Ctrl-C, the caller closing it), work not started is
-    cancelled, the chunks being worked on are finished (their files are being written),
-    and the outcomes finished but not yielded are put in `leftover`, for the ledger."""
+
+    `record` (the ledger's) is called on each outcome before it is yielded, with Ctrl-C
+    held: an interrupt between an output being in place and its record waits for the record
+    (see _HeldInterrupt). When the run stops early (Ctrl-C, the caller closing it), work not
+    started is cancelled, the chunks being worked on are finished (their files are being
+    written), and the outcomes finished but not recorded are put in `leftover`."""
     chunks = _chunks(tasks, chunk_size)
+    interrupt = _HeldInterrupt()
+    ready: deque[Outcome] = deque()
     if jobs <= 1:
-        ready_here: deque[Outcome] = deque()
         try:
-            with _HeldInterrupt() as interrupt:
-                for chunk in chunks:
-                    interrupt.check()
-                    ready_here.extend(run_chunk(job, chunk))
-                    while ready_here:
-                        yield ready_here.popleft()
+            interrupt.hold()
+            for chunk in chunks:
+                ready.extend(run_chunk(job, chunk))
+                while ready:
+                    o = ready.popleft()
+                    o = record(o) if record is not None else o
+                    interrupt.release()  # a Ctrl-C that came meanwhile is raised here
+                    yield o
+                    interrupt.hold()
+            interrupt.release()
         finally:
-            if leftover is not None:  # written, not yet yielded: the ledger still needs them
-                leftover.extend(ready_here)
+            interrupt.release(raising=False)
+            if leftover is not None:  # written, not yet recorded: the ledger still needs them
+                leftover.extend(ready)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -1102,7 +1112,6 @@ def execute(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     pending: deque[Future[list[Outcome]]] = deque()
-    ready: deque[Outcome] = deque()
     completed = False
     pool: ProcessPoolExecutor | None = None
     # SIGINT is blocked while the pool forks its workers (all at the first submit): a
@@ -1111,19 +1120,17 @@ def execute(
     masked = hasattr(signal, "pthread_sigmask")
     if masked:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    interrupt = _HeldInterrupt()
     try:
-        pool = ProcessPoolExecutor(
-            jobs, mp_context=context, initializer=_init_worker, initargs=(job,)
-        )
+        interrupt.hold()  # a Ctrl-C that came while SIGINT was blocked only sets the flag
         try:
+            pool = ProcessPoolExecutor(
+                jobs, mp_context=context, initializer=_init_worker, initargs=(job,)
+            )
             for chunk in chunks:
                 pending.append(pool.submit(run_chunk, job, chunk))
                 if len(pending) >= jobs * 4:
                     break
         finally:
-            # Held from here on: a Ctrl-C that came while SIGINT was blocked only sets the flag.
-            interrupt.__enter__()
             if masked:
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         while pending:
@@ -1139,16 +1146,18 @@ def execute(
             if nxt is not None:
                 pending.append(pool.submit(run_chunk, job, nxt))
             while ready:
-                yield ready.popleft()
+                o = ready.popleft()
+                o = record(o) if record is not None else o
+                interrupt.release()  # a Ctrl-C that came meanwhile is raised here
+                yield o
+                interrupt.hold()
         completed = True
+        pool.shutdown(wait=True)
+        interrupt.release()  # a Ctrl-C during the last chunks: the run still says so
     finally:
-        try:
-            if pool is not None and completed:
-                pool.shutdown(wait=True)
-            elif pool is not None:
-                _stop(pool, pending, ready, leftover)
-        finally:
-            interrupt.__exit__()
+        interrupt.release(raising=False)
+        if pool is not None and not completed:
+            _stop(pool, pending, ready, leftover)
 
 
 # How often a run waiting for a chunk looks for a Ctrl-C (seconds).
@@ -1156,38 +1165,57 @@ INTERRUPT_POLL = 0.2
 
 
 class _HeldInterrupt:
-    """Ctrl-C held until a safe point. While a run's outcomes go from its chunks to the
-    ledger, SIGINT only sets a flag, and `check` raises KeyboardInterrupt where no outcome is
-    between its files being in place and its ledger line being written (a Ctrl-C that
-    landed in that gap lost the line: a file the ledger did not name). Outside the main
-    thread, or when SIGINT is ignored, nothing changes."""
+    """Ctrl-C held while an outcome goes from its chunk to its record.
+
+    While held, SIGINT only sets a flag: `check` and `release` raise KeyboardInterrupt at
+    safe points, where no outcome is between its files being in place and its ledger line
+    (a Ctrl-C that landed in that gap lost the line: a file the ledger did not name). The
+    handler is in place only while held, never while the caller runs. A second Ctrl-C
+    while held stops at once, as one would expect of pressing it again. Outside the main
+    thread, or when SIGINT is ignored, nothing changes.
+    """
 
     def __init__(self) -> None:
         self.seen = False
         self._previous: Any = None
-        self._installed = False
+        self._held = False
 
     def _note(self, signum: int, frame: Any) -> None:
+        if self.seen:  # pressed again: stop now
+            self.release(raising=False)
+            raise KeyboardInterrupt
         self.seen = True
 
-    def __enter__(self) -> _HeldInterrupt:
+    def hold(self) -> None:
+        if self._held:
+            return
         try:
             if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
                 self._previous = signal.signal(signal.SIGINT, self._note)
-                self._installed = True
+                self._held = True
         except ValueError:  # not the main thread: Ctrl-C is not ours to handle
             pass
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        if self._installed:
-            self._installed = False
-            signal.signal(signal.SIGINT, self._previous)
+    def release(self, *, raising: bool = True) -> None:
+        if self._held:
+            self._held = False
+            with contextlib.suppress(ValueError):
+                signal.signal(signal.SIGINT, self._previous)
+        if raising:
+            self.check()
 
     def check(self) -> None:
         if self.seen:
             self.seen = False
             raise KeyboardInterrupt
+
+    def __enter__(self) -> _HeldInterrupt:
+        self.hold()
+        return self
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        # With an exception already on its way, a held Ctrl-C adds nothing to it.
+        self.release(raising=kind is None)
 
 
 def _stop(
@@ -1995,43 +2023,52 @@ class Run:
             jobs = 1  # a pool would cost more than it saves
         finished = False
         leftover: list[Outcome] = []
-        outcomes = execute(self.job, self._tasks(), jobs=jobs, chunk_size=chunk, leftover=leftover)
+
+        def record(o: Outcome) -> Outcome:
+            """The outcome's output written where it goes (a JSON Lines file, standard
+            output) and its ledger line; called by execute with Ctrl-C held."""
+            line_no: int | None = None
+            data = o.data
+            if data is not None:
+                if jsonl is not None:
+                    line_no = jsonl.add(data)
+                    o = dataclasses.replace(o, output=str(jsonl.target), data=None)
+                elif self._stdout is not None:
+                    self._stdout.write(data)
+                    self._stdout.flush()
+                    o = dataclasses.replace(o, output="-", data=None)
+            if ledger is not None and not o.skipped:
+                # A skipped input already has its line, from the run that did it.
+                entry = ledger_entry(o, self.job, self.versions, output_line=line_no)
+                if jsonl is not None:
+                    jsonl.hold(entry)
+                else:
+                    ledger.append(entry)
+            return o
+
+        outcomes = execute(
+            self.job, self._tasks(), jobs=jobs, chunk_size=chunk, leftover=leftover, record=record
+        )
         try:
-            for o in outcomes:
-                line_no: int | None = None
-                data = o.data
-                if data is not None:
-                    if jsonl is not None:
-                        line_no = jsonl.add(data)
-                        o = dataclasses.replace(o, output=str(jsonl.target), data=None)
-                    elif self._stdout is not None:
-                        self._stdout.write(data)
-                        self._stdout.flush()
-                        o = dataclasses.replace(o, output="-", data=None)
-                if ledger is not None and not o.skipped:
-                    # A skipped input already has its line, from the run that did it.
-                    entry = ledger_entry(o, self.job, self.versions, output_line=line_no)
-                    if jsonl is not None:
-                        jsonl.hold(entry)
-                    else:
-                        ledger.append(entry)
-                yield o
+            yield from outcomes
             finished = True
         finally:
             outcomes.close()
             # Stopped early (Ctrl-C, --fail-fast): the JSON Lines output is incomplete and
-            # an existing one stays as it was; the files finished meanwhile get their lines.
-            if jsonl is not None:
-                if finished:
-                    jsonl.commit(ledger)
-                else:
-                    jsonl.discard()
-            if ledger is not None:
-                for o in leftover:
-                    if o.data is None and not o.skipped:
-                        ledger.append(ledger_entry(o, self.job, self.versions))
-                ledger.close()
-            _fsync_folders(folders)
+            # an existing one stays as it was; the files finished meanwhile get their lines,
+            # with a further Ctrl-C held until they are written.
+            with _HeldInterrupt():
+                if jsonl is not None:
+                    if finished:
+                        jsonl.commit(ledger)
+                    else:
+                        jsonl.discard()
+                if ledger is not None:
+                    for o in leftover:
+                        if o.data is None and not o.skipped:
+                            ledger.append(ledger_entry(o, self.job, self.versions))
+                    ledger.close()
+                _fsync_folders(folders)
 
 
 def _contains(ordered: array[int], value: int) -> bool:

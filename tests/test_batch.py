@@ -7,6 +7,7 @@ import json
 import os
 import stat
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -706,24 +707,76 @@ def test_on_linux_every_file_of_a_chunk_starts_writeback_before_the_first_fsync(
 def test_a_ctrl_c_while_an_outcome_goes_to_the_ledger_loses_no_outcome(
     tmp_path: Path, seed_bytes: bytes, jobs: int
 ) -> None:
-    """Ctrl-C lands while the caller is recording an outcome whose file is in place: the
-    interrupt waits for a safe point, so that outcome is recorded, and every other outcome
-    whose file exists comes back either to the caller or in `leftover`."""
+    """Ctrl-C lands while an outcome whose file is in place is being recorded: the record
+    is finished first, the interrupt comes right after it, and every other outcome whose
+    file exists comes back in `leftover`; none is recorded twice."""
     import signal
 
     tasks = _seed_tasks(tmp_path, seed_bytes, 12)
     leftover: list[Outcome] = []
     recorded: list[Outcome] = []
-    outcomes = execute(_job(), tasks, jobs=jobs, chunk_size=4, leftover=leftover)
+
+    def record(o: Outcome) -> Outcome:
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, between the file and its line
+        recorded.append(o)  # what a ledger line stands for
+        return o
+
+    outcomes = execute(_job(), tasks, jobs=jobs, chunk_size=4, leftover=leftover, record=record)
     with pytest.raises(KeyboardInterrupt):
         try:
-            for o in outcomes:
-                os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, between the file and its line
-                recorded.append(o)  # what a ledger line stands for
+            for _ in outcomes:
+                pass
         finally:
             outcomes.close()
-    assert recorded, "the interrupt came before the first outcome"
-    accounted = {o.output for o in recorded + leftover}
+    assert len(recorded) == 1, "the interrupt came right after the first record"
+    accounted = [o.output for o in recorded + leftover]
     written = {str(p) for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")}
-    assert written <= accounted, sorted(written - accounted)
-    assert len(recorded) + len(leftover) == len(accounted)  # no outcome twice
+    assert written <= set(accounted), sorted(written - set(accounted))
+    assert len(accounted) == len(set(accounted))  # no outcome twice
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+
+
+def test_ctrl_c_is_not_held_while_the_caller_runs(tmp_path: Path, seed_bytes: bytes) -> None:
+    """Between outcomes the caller's own code runs with Ctrl-C as usual, and a run left
+    unfinished changes nothing for the rest of the process."""
+    import signal
+
+    outcomes = execute(_job(), _seed_tasks(tmp_path, seed_bytes, 3), jobs=1, chunk_size=4)
+    next(outcomes)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with pytest.raises(KeyboardInterrupt):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(1)  # interrupted
+    outcomes.close()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_ctrl_c_during_the_last_chunk_still_stops_the_run(
+    tmp_path: Path, seed_bytes: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Held until every outcome is recorded, then raised: the run does not end as if
+    nothing had happened."""
+    import signal
+
+    import cablekit.batch as batch
+
+    real = batch.run_chunk
+
+    def interrupted_chunk(job: Job, tasks: list[Task]) -> list[Outcome]:
+        os.kill(os.getpid(), signal.SIGINT)
+        return real(job, tasks)
+
+    monkeypatch.setattr(batch, "run_chunk", interrupted_chunk)
+    recorded: list[Outcome] = []
+    leftover: list[Outcome] = []
+    tasks = _seed_tasks(tmp_path, seed_bytes, 3)
+
+    def record(o: Outcome) -> Outcome:
+        recorded.append(o)
+        return o
+
+    run = execute(_job(), tasks, jobs=1, chunk_size=4, leftover=leftover, record=record)
+    with pytest.raises(KeyboardInterrupt):
+        for _ in run:
+            pass
+    assert len(recorded) == 1 and len(leftover) == 2  # recorded, then stopped; the rest kept
