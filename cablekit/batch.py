@@ -1093,12 +1093,7 @@ def execute(
             interrupt.hold()
             for chunk in chunks:
                 ready.extend(run_chunk(job, chunk))
-                while ready:
-                    o = ready.popleft()
-                    o = record(o) if record is not None else o
-                    interrupt.release()  # a Ctrl-C that came meanwhile is raised here
-                    yield o
-                    interrupt.hold()
+                yield from _hand_on(ready, record, interrupt)
             interrupt.release()
         finally:
             interrupt.release(raising=False)
@@ -1145,12 +1140,7 @@ def execute(
             nxt = next(chunks, None)
             if nxt is not None:
                 pending.append(pool.submit(run_chunk, job, nxt))
-            while ready:
-                o = ready.popleft()
-                o = record(o) if record is not None else o
-                interrupt.release()  # a Ctrl-C that came meanwhile is raised here
-                yield o
-                interrupt.hold()
+            yield from _hand_on(ready, record, interrupt)
         completed = True
         pool.shutdown(wait=True)
         interrupt.release()  # a Ctrl-C during the last chunks: the run still says so
@@ -1158,6 +1148,22 @@ def execute(
         interrupt.release(raising=False)
         if pool is not None and not completed:
             _stop(pool, pending, ready, leftover)
+
+
+def _hand_on(
+    ready: deque[Outcome],
+    record: Callable[[Outcome], Outcome] | None,
+    interrupt: _HeldInterrupt,
+) -> Generator[Outcome, None, None]:
+    """Each finished outcome recorded with Ctrl-C held, then yielded with it let go: a
+    Ctrl-C that came meanwhile is raised between the two, once the record is written."""
+    while ready:
+        o = ready.popleft()
+        if record is not None:
+            o = record(o)
+        interrupt.release()
+        yield o
+        interrupt.hold()
 
 
 # How often a run waiting for a chunk looks for a Ctrl-C (seconds).
