@@ -1623,55 +1623,83 @@ def _attr(name: str, value: str) -> str:
     return f' {name}="{value}"'
 
 
-class _Mark(_Span):
-    """A span the plans write: its attributes already formatted (a field hosted on it
-    appends its own), with no attribute dict and no sort key."""
+# An element the plans write: (start, end, tag, its attributes formatted, inner markup of an
+# empty one). A tuple: no object, no attribute dict, no sort key per element.
+_Mark = tuple[int, int, str, str, str]
 
-    __slots__ = ("fmt",)
 
-    def __init__(self, start: int, end: int, tag: str, fmt: str, inner: str = "") -> None:
+class _Place(_Span):
+    """Where a plan's element stands, for the locators that look at other fields (by_field:
+    _loc_prosign_letter reads the prosign's)."""
+
+    __slots__ = ()
+
+    def __init__(self, start: int, end: int, tag: str) -> None:
         self.start = start
         self.end = end
         self.tag = tag
-        self.fmt = fmt
-        self.inner = inner
 
 
 class _PCtx(_WCtx):
     """_WCtx for the plans: marks instead of spans, the part element's own attributes
-    formatted. The locators read it as a _WCtx (text, by_field)."""
+    formatted. The locators read it as a _WCtx: its text, and by_field where `places`."""
 
-    __slots__ = ("hosts", "marks", "own")
+    __slots__ = ("at", "marks", "own", "places")
 
-    def __init__(self, text: str, reg: _Registry) -> None:
+    def __init__(self, text: str, reg: _Registry, places: bool) -> None:
         self.text = text
         self.reg = reg
         self.cursor = 0
         self.marks: list[_Mark] = []
+        self.at: dict[str, int] = {}  # field name -> index of its first mark (by_field's)
         self.own = ""
-        # One dict seen as two: _WCtx.by_field for the locators and _range, hosts for the
-        # steps that append an attribute to a mark.
-        by_field: dict[str, Any] = {}
-        self.by_field = by_field
-        self.hosts: dict[str, _Mark] = by_field
+        self.by_field = {}
+        self.places = places
 
     def mark(self, start: int, end: int, tag: str, fmt: str, name: str, inner: str = "") -> None:
-        m = _Mark(start, end, tag, fmt, inner)
-        self.marks.append(m)
-        self.hosts.setdefault(name, m)
+        marks = self.marks
+        if name not in self.at:
+            self.at[name] = len(marks)
+            if self.places:
+                self.by_field[name] = _Place(start, end, tag)
+        marks.append((start, end, tag, fmt, inner))
+
+    def host(self, name: str, attr: str) -> bool:
+        """Add a formatted attribute to the element of field `name`; False if it has none."""
+        i = self.at.get(name)
+        if i is None:
+            return False
+        start, end, tag, fmt, inner = self.marks[i]
+        self.marks[i] = (start, end, tag, fmt + attr, inner)
+        return True
+
+    def range(self, within: str | None) -> tuple[int, int]:
+        """_range: inside the element of field `within` when it holds characters."""
+        if within is not None:
+            i = self.at.get(within)
+            if i is not None:
+                start, end = self.marks[i][:2]
+                if end > start:
+                    return start, end
+        return self.cursor, len(self.text)
+
+    def advance(self, end: int, within: str | None) -> None:
+        """_advance."""
+        if within is None or within not in self.at:
+            self.cursor = max(self.cursor, end)
 
 
 def _mark_order(m: _Mark) -> tuple[int, bool, int]:
     # _Span.key without its sequence number: a stable sort keeps the order of addition.
-    return (m.start, m.start != m.end, -m.end)
+    return (m[0], m[0] != m[1], -m[1])
 
 
 def _in_order(marks: list[_Mark]) -> bool:
     """Whether the marks stand as sorting them by _mark_order would leave them."""
     prev = marks[0]
     for m in marks:
-        if m.start != prev.start:
-            if m.start < prev.start:
+        if m[0] != prev[0]:
+            if m[0] < prev[0]:
                 return False
         elif _mark_order(m) < _mark_order(prev):
             return False
@@ -1685,38 +1713,31 @@ def _render_marks(text: str, marks: list[_Mark], chars: set[str]) -> str:
         return _esc_text(text, chars)
     clean = _plain_text(text)
     if len(marks) == 1:  # as _render writes its most frequent case
-        m = marks[0]
-        start, end, tag = m.start, m.end, m.tag
+        start, end, tag, fmt, inner = marks[0]
         head, inside, tail = text[:start], text[start:end], text[end:]
         if not clean:
             head, inside, tail = (_esc_text(x, chars) for x in (head, inside, tail))
         if start != end:
-            return f"{head}<{tag}{m.fmt}>{inside}</{tag}>{tail}"
-        if m.inner:
-            return f"{head}<{tag}{m.fmt}>{m.inner}</{tag}>{tail}"
-        return f"{head}<{tag}{m.fmt}/>{tail}"
+            return f"{head}<{tag}{fmt}>{inside}</{tag}>{tail}"
+        if inner:
+            return f"{head}<{tag}{fmt}>{inner}</{tag}>{tail}"
+        return f"{head}<{tag}{fmt}/>{tail}"
     # Most often each element starts at or after the end of the one before: then they are
     # in document order and none holds another, written in one pass.
     out: list[str] = []
     pos = 0
-    for m in marks:
-        start = m.start
+    for start, end, tag, fmt, inner in marks:
         if start < pos:
             break
         if start > pos:
             piece = text[pos:start]
             out.append(piece if clean else _esc_text(piece, chars))
-        end = m.end
         if start != end:
             piece = text[start:end]
-            inside = piece if clean else _esc_text(piece, chars)
-            out.append(f"<{m.tag}{m.fmt}>{inside}</{m.tag}>")
+            out.append(f"<{tag}{fmt}>{piece if clean else _esc_text(piece, chars)}</{tag}>")
             pos = end
-        elif m.inner:
-            out.append(f"<{m.tag}{m.fmt}>{m.inner}</{m.tag}>")
-            pos = start
         else:
-            out.append(f"<{m.tag}{m.fmt}/>")
+            out.append(f"<{tag}{fmt}>{inner}</{tag}>" if inner else f"<{tag}{fmt}/>")
             pos = start
     else:
         piece = text[pos:]
@@ -1732,15 +1753,13 @@ def _render_nested(text: str, marks: list[_Mark], chars: set[str], clean: bool) 
     out: list[str] = []
     pos = 0
     stack: list[tuple[int, str]] = []  # (end, tag) of the open elements
-    for m in marks:
-        start = m.start
+    for start, end, tag, fmt, inner in marks:
         while stack and stack[-1][0] <= start:
             top_end, top_tag = stack.pop()
             piece = text[pos:top_end]
             out.append(piece if clean else _esc_text(piece, chars))
             out.append(f"</{top_tag}>")
             pos = top_end
-        end = m.end
         if stack and end > stack[-1][0]:  # crossing spans cannot nest: keep it empty
             end = start
         if start > pos:
@@ -1748,12 +1767,12 @@ def _render_nested(text: str, marks: list[_Mark], chars: set[str], clean: bool) 
             out.append(piece if clean else _esc_text(piece, chars))
             pos = start
         if start != end:
-            out.append(f"<{m.tag}{m.fmt}>")
-            stack.append((end, m.tag))
-        elif m.inner:
-            out.append(f"<{m.tag}{m.fmt}>{m.inner}</{m.tag}>")
+            out.append(f"<{tag}{fmt}>")
+            stack.append((end, tag))
+        elif inner:
+            out.append(f"<{tag}{fmt}>{inner}</{tag}>")
         else:
-            out.append(f"<{m.tag}{m.fmt}/>")
+            out.append(f"<{tag}{fmt}/>")
     while stack:
         top_end, top_tag = stack.pop()
         piece = text[pos:top_end]
@@ -1784,18 +1803,14 @@ def _step_span(c: Span) -> _Step:
         if value is None:
             return
         text = ctx.text
-        lo, hi = (ctx.cursor, len(text)) if within is None else _range(ctx, within)
+        lo, hi = ctx.range(within)
         loc = locate(ctx, value, lo, hi) if locate is not None else _find(text, value, lo, hi)
         if loc is None:
             ctx.mark(ctx.cursor, ctx.cursor, tag, typed + _n(value), name)
             return
         s, e = loc
         ctx.mark(s, e, tag, typed if text[s:e] == value else typed + _n(value), name)
-        if within is None:
-            if e > ctx.cursor:
-                ctx.cursor = e
-        else:
-            _advance(ctx, e, within)
+        ctx.advance(e, within)
 
     return step
 
@@ -1810,20 +1825,24 @@ def _step_span_found(name: str, tag: str, typed: str) -> _Step:
             return
         text = ctx.text
         cursor = ctx.cursor
-        i = text.find(value, cursor)
-        if i >= 0:
-            e = i + len(value)
-            m = _Mark(i, e, tag, typed)
+        s = text.find(value, cursor)
+        if s >= 0:
+            e = s + len(value)
+            fmt = typed
         else:
             loc = _find(text, value, cursor, len(text))
             if loc is None:
-                e = cursor
-                m = _Mark(cursor, cursor, tag, typed + _n(value))
+                s = e = cursor
+                fmt = typed + _n(value)
             else:
                 s, e = loc
-                m = _Mark(s, e, tag, typed if text[s:e] == value else typed + _n(value))
-        ctx.marks.append(m)
-        ctx.hosts.setdefault(name, m)
+                fmt = typed if text[s:e] == value else typed + _n(value)
+        marks = ctx.marks
+        if name not in ctx.at:
+            ctx.at[name] = len(marks)
+            if ctx.places:
+                ctx.by_field[name] = _Place(s, e, tag)
+        marks.append((s, e, tag, fmt, ""))
         if e > cursor:
             ctx.cursor = e
 
@@ -1835,27 +1854,33 @@ def _step_texts(c: Texts) -> _Step:
     typed = f' type="{c.type}"'
 
     def step(part: Any, ctx: _PCtx) -> None:
+        items = getattr(part, name)
+        if not items:  # Texts.write then moves the cursor nowhere
+            return
+        lo, hi = ctx.range(within)
         text = ctx.text
         marks = ctx.marks
-        lo, hi = _range(ctx, within)
         first = len(marks)
-        for item in getattr(part, name):
-            i = text.find(item, lo, hi)
-            if i >= 0:  # _find's first answer
-                e = i + len(item)
-                marks.append(_Mark(i, e, tag, typed))
+        for item in items:
+            s = text.find(item, lo, hi)
+            if s >= 0:  # _find's first answer
+                e = s + len(item)
+                marks.append((s, e, tag, typed, ""))
                 lo = e
                 continue
             loc = _find(text, item, lo, hi)
             if loc is None:
-                marks.append(_Mark(lo, lo, tag, typed + _n(item)))
+                marks.append((lo, lo, tag, typed + _n(item), ""))
                 continue
             s, e = loc
-            marks.append(_Mark(s, e, tag, typed if text[s:e] == item else typed + _n(item)))
+            marks.append((s, e, tag, typed if text[s:e] == item else typed + _n(item), ""))
             lo = e
-        if len(marks) > first:
-            ctx.hosts.setdefault(name, marks[first])
-        _advance(ctx, lo, within)
+        if name not in ctx.at:
+            ctx.at[name] = first
+            if ctx.places:
+                s, e = marks[first][:2]
+                ctx.by_field[name] = _Place(s, e, tag)
+        ctx.advance(lo, within)
 
     return step
 
@@ -1868,7 +1893,7 @@ def _step_int(c: Int) -> _Step:
         value = getattr(part, name)
         if value is None:
             return
-        lo, hi = _range(ctx, within)
+        lo, hi = ctx.range(within)
         if locate is not None:
             loc = locate(ctx, value, lo, hi)
         else:
@@ -1876,7 +1901,7 @@ def _step_int(c: Int) -> _Step:
         s, e = loc if loc is not None else (ctx.cursor, ctx.cursor)
         ctx.mark(s, e, "num", typed + _attr("value", str(value)), name)
         if loc is not None:
-            _advance(ctx, e, within)
+            ctx.advance(e, within)
 
     return step
 
@@ -1889,12 +1914,12 @@ def _step_when(c: When) -> _Step:
         value = getattr(part, name)
         if value is None:
             return
-        if host is not None and host in ctx.hosts:
-            ctx.hosts[host].fmt += _attr("when", _iso(value))
+        when = _attr("when", _iso(value))
+        if host is not None and ctx.host(host, when):
             return
         loc = locate(ctx, value, ctx.cursor, len(ctx.text)) if locate else None
         s, e = loc if loc is not None else (ctx.cursor, ctx.cursor)
-        ctx.mark(s, e, "date", typed + _attr("when", _iso(value)), name)
+        ctx.mark(s, e, "date", typed + when, name)
         if loc is not None:
             ctx.cursor = max(ctx.cursor, e)
 
@@ -1914,15 +1939,14 @@ def _step_cat(c: Cat) -> _Step:
         if host == ".":
             ctx.own += ana
             return
-        if host is not None and host in ctx.hosts:
-            ctx.hosts[host].fmt += ana
+        if host is not None and ctx.host(host, ana):
             return
-        lo, hi = _range(ctx, within)
+        lo, hi = ctx.range(within)
         loc = locate(ctx, value, lo, hi) if locate is not None else _find(ctx.text, value, lo, hi)
         s, e = loc if loc is not None else (ctx.cursor, ctx.cursor)
         ctx.mark(s, e, "seg", typed + ana, name)
         if loc is not None:
-            _advance(ctx, e, within)
+            ctx.advance(e, within)
 
     return step
 
@@ -1937,9 +1961,10 @@ def _step_cats(c: Cats) -> _Step:
             return
         text = ctx.text
         cat = ctx.reg.cat
-        host = ctx.hosts.get(within) if within is not None else None
-        inside = host is not None and host.end > host.start
-        lo, hi = (host.start, host.end) if host is not None and inside else (ctx.cursor, len(text))
+        i = ctx.at.get(within) if within is not None else None
+        host = ctx.marks[i] if i is not None else None
+        inside = host is not None and host[1] > host[0]
+        lo, hi = (host[0], host[1]) if host is not None and inside else (ctx.cursor, len(text))
         for item in items:
             fmt = f'{typed} ana="#{cat(tax, item)}"'  # category ids: nothing to escape
             loc = locate(ctx, item, lo, hi) if locate is not None else _find(text, item, lo, hi)
@@ -2007,11 +2032,9 @@ def _step_host_attr(c: HostAttr) -> _Step:
         value = getattr(part, name)
         if value is None:
             return
-        found = ctx.hosts.get(host)
-        if found is not None:
-            found.fmt += _attr(attr, _esc_value(value))
-            return
-        ctx.mark(ctx.cursor, ctx.cursor, tag, typed + _attr(attr, _esc_value(value)), name)
+        formatted = _attr(attr, _esc_value(value))
+        if not ctx.host(host, formatted):
+            ctx.mark(ctx.cursor, ctx.cursor, tag, typed + formatted, name)
 
     return step
 
@@ -2091,10 +2114,32 @@ def _fast_writer(cls: type) -> _FastWriter | None:
     steps = _plan(spec)
     if steps is None:
         return None
-    return _plan_writer(steps, f' type="{spec.kind}"')
+    locators = [getattr(c, "locate", None) for c in spec.carriers]
+    places = any(f is not None and not _reads_text_only(f) for f in locators)
+    return _plan_writer(steps, f' type="{spec.kind}"', places)
 
 
-def _plan_writer(steps: tuple[_Step, ...], typed: str) -> _FastWriter:
+# What _loc_regex makes: one code for every pattern.
+_LOC_REGEX_CODE = _loc_regex(_RE_KEYWORD).__code__
+
+
+def _reads_text_only(locate: Locator) -> bool:
+    """Whether a locator reads nothing of its context but the text (the plans then keep no
+    by_field for it)."""
+    return (
+        locate
+        in (
+            _loc_classification,
+            _loc_marking,
+            _loc_julian,
+            _loc_line,
+            _loc_reason,
+        )
+        or getattr(locate, "__code__", None) is _LOC_REGEX_CODE
+    )
+
+
+def _plan_writer(steps: tuple[_Step, ...], typed: str, places: bool) -> _FastWriter:
     if not steps:  # the verbatim text alone
 
         def text_only(part: Any, w: _Writer, tag: str, with_type: bool, link: bool) -> str:
@@ -2106,7 +2151,7 @@ def _plan_writer(steps: tuple[_Step, ...], typed: str) -> _FastWriter:
 
     def write(part: Any, w: _Writer, tag: str, with_type: bool, link: bool) -> str | None:
         text = part.text
-        ctx = _PCtx(text, w.reg)
+        ctx = _PCtx(text, w.reg, places)
         for step in steps:
             step(part, ctx)
         body = _render_marks(text, ctx.marks, w.reg.chars)
