@@ -71,7 +71,11 @@ def _plain_text(s: str) -> bool:
 def _esc_text(s: str, chars: set[str]) -> str:
     """Text content: markup characters escaped, CR kept as a reference (parsers turn a raw CR
     into LF), characters XML forbids as <g/>."""
-    if _plain_text(s):
+    # _plain_text, spelt out: this runs for most strings the writer writes
+    if s.isascii():
+        if not s.encode("ascii").translate(None, _TEXT_PLAIN_ASCII):
+            return s
+    elif _TEXT_SPECIAL.search(s) is None:
         return s
     if "&" in s:
         s = s.replace("&", "&amp;")
@@ -1515,6 +1519,7 @@ def _text_body(cable: Cable, w: _Writer) -> str:
     has_block = False
     closed = False
     header_count = 0
+    fast = w.fast
     for p, spec in zip(parts[n:], specs[n:], strict=True):
         is_global = spec.block in ("fw", "note")
         new: str | None = None
@@ -1549,7 +1554,14 @@ def _text_body(cable: Cable, w: _Writer) -> str:
         if isinstance(p, PageBreak):
             out.append(w.page_break(p))
             continue
-        out.append(_block_part(p, spec, w))
+        done: str | None = None
+        if fast:
+            cls: type = type(p)
+            write = _fast_writer(cls)
+            if write is not None:
+                typed = spec.block != "p"  # a paragraph's <p> has no @type and no link
+                done = write(p, w, spec.block, typed, typed)
+        out.append(_block_part(p, spec, w) if done is None else done)
         if not is_global:
             has_block = True
     if div_type is not None:
@@ -1566,19 +1578,10 @@ def _spec_of(p: Part) -> PartSpec:
 
 
 def _block_part(p: Part, spec: PartSpec, w: _Writer) -> str:
-    typed = spec.block != "p"  # a paragraph's <p> has no @type and no link
-    tag = spec.block
-    if w.fast:
-        cls: type = type(p)
-        fast = _fast_writer(cls)
-        if fast is not None:
-            done = fast(p, w, tag, typed, typed)
-            if done is not None:
-                return done
-    if not typed:
+    if spec.block == "p":
         return w.part(p, "p", ptype=None, spec=spec)
     extra = _addressee_link(p, w)
-    return w.part(p, tag, ptype=p.kind, extra=extra, spec=spec)
+    return w.part(p, spec.block, ptype=p.kind, extra=extra, spec=spec)
 
 
 def _opener_part(p: Part, spec: PartSpec, w: _Writer) -> str:
@@ -1788,7 +1791,7 @@ def _n(value: str) -> str:
     return _attr("n", _esc_value(value))
 
 
-# Each _step_* does what the carrier's write does, on a _PCtx.
+# Each _step_* does what the carrier's write does, on a _PCtx: (the field's value, ctx).
 _Step = Callable[[Any, _PCtx], None]
 
 
@@ -1798,8 +1801,7 @@ def _step_span(c: Span) -> _Step:
     if locate is None and within is None:
         return _step_span_found(name, tag, typed)
 
-    def step(part: Any, ctx: _PCtx) -> None:
-        value = getattr(part, name)
+    def step(value: Any, ctx: _PCtx) -> None:
         if value is None:
             return
         text = ctx.text
@@ -1819,8 +1821,7 @@ def _step_span_found(name: str, tag: str, typed: str) -> _Step:
     """The most frequent Span: searched from the cursor to the end, most often found as it
     is (_find's first answer, taken here without a call)."""
 
-    def step(part: Any, ctx: _PCtx) -> None:
-        value = getattr(part, name)
+    def step(value: Any, ctx: _PCtx) -> None:
         if value is None:
             return
         text = ctx.text
@@ -1853,8 +1854,7 @@ def _step_texts(c: Texts) -> _Step:
     name, tag, within = c.name, c.tag, c.within
     typed = f' type="{c.type}"'
 
-    def step(part: Any, ctx: _PCtx) -> None:
-        items = getattr(part, name)
+    def step(items: Any, ctx: _PCtx) -> None:
         if not items:  # Texts.write then moves the cursor nowhere
             return
         lo, hi = ctx.range(within)
@@ -1889,8 +1889,7 @@ def _step_int(c: Int) -> _Step:
     name, locate, within = c.name, c.locate, c.within
     typed = f' type="{c.type}"'
 
-    def step(part: Any, ctx: _PCtx) -> None:
-        value = getattr(part, name)
+    def step(value: Any, ctx: _PCtx) -> None:
         if value is None:
             return
         lo, hi = ctx.range(within)
@@ -1910,8 +1909,7 @@ def _step_when(c: When) -> _Step:
     name, host, locate = c.name, c.host, c.locate
     typed = f' type="{c.type}"'
 
-    def step(part: Any, ctx: _PCtx) -> None:
-        value = getattr(part, name)
+    def step(value: Any, ctx: _PCtx) -> None:
         if value is None:
             return
         when = _attr("when", _iso(value))
@@ -1930,8 +1928,7 @@ def _step_cat(c: Cat) -> _Step:
     name, tax, host, locate, within = c.name, c.tax, c.host, c.locate, c.within
     typed = f' type="{c.type}"'
 
-    def step(part: Any, ctx: _PCtx) -> None:
-        value = getattr(part, name)
+    def step(value: Any, ctx: _PCtx) -> None:
         if value is None:
             return
         # category ids are letters, digits, '.', '_' and '-': nothing to escape
@@ -1955,8 +1952,7 @@ def _step_cats(c: Cats) -> _Step:
     name, tax, locate, within = c.name, c.tax, c.locate, c.within
     typed = f' type="{c.type}"'
 
-    def step(part: Any, ctx: _PCtx) -> None:
-        items = getattr(part, name)
+    def step(items: Any, ctx: _PCtx) -> None:
         if not items:
             return
         text = ctx.text
@@ -1988,15 +1984,14 @@ def _step_flag(c: Flag) -> _Step:
     if attr is not None:
         own = _attr(attr, c.attr_value)
 
-        def on_part(part: Any, ctx: _PCtx) -> None:
-            if getattr(part, name):
+        def on_part(value: Any, ctx: _PCtx) -> None:
+            if value:
                 ctx.own += own
 
         return on_part
     typed = f' type="{c.type}"'
 
-    def step(part: Any, ctx: _PCtx) -> None:
-        value = getattr(part, name)
+    def step(value: Any, ctx: _PCtx) -> None:
         if not value:
             return
         loc = locate(ctx, value, ctx.cursor, len(ctx.text)) if locate else None
@@ -2008,10 +2003,9 @@ def _step_flag(c: Flag) -> _Step:
 
 
 def _step_attr(c: Attr) -> _Step:
-    name, attr = c.name, c.attr
+    attr = c.attr
 
-    def step(part: Any, ctx: _PCtx) -> None:
-        value = getattr(part, name)
+    def step(value: Any, ctx: _PCtx) -> None:
         if value is None:
             return
         if attr == "n":
@@ -2028,8 +2022,7 @@ def _step_host_attr(c: HostAttr) -> _Step:
     name, host, attr, tag = c.name, c.host, c.attr, c.tag
     typed = f' type="{c.type}"'
 
-    def step(part: Any, ctx: _PCtx) -> None:
-        value = getattr(part, name)
+    def step(value: Any, ctx: _PCtx) -> None:
         if value is None:
             return
         formatted = _attr(attr, _esc_value(value))
@@ -2111,12 +2104,17 @@ def _fast_writer(cls: type) -> _FastWriter | None:
         return _paragraph_writer(spec)
     if issubclass(cls, PageBreak):  # written with its <pb/> by _Writer.page_break
         return None
+    return _compiled_writer(spec)
+
+
+def _compiled_writer(spec: PartSpec) -> _FastWriter | None:
+    """The writer of a spec's compiled plan, or None where _plan cannot compile it."""
     steps = _plan(spec)
     if steps is None:
         return None
     locators = [getattr(c, "locate", None) for c in spec.carriers]
     places = any(f is not None and not _reads_text_only(f) for f in locators)
-    return _plan_writer(steps, f' type="{spec.kind}"', places)
+    return _plan_writer(steps, tuple(c.name for c in spec.carriers), f' type="{spec.kind}"', places)
 
 
 # What _loc_regex makes: one code for every pattern.
@@ -2139,7 +2137,9 @@ def _reads_text_only(locate: Locator) -> bool:
     )
 
 
-def _plan_writer(steps: tuple[_Step, ...], typed: str, places: bool) -> _FastWriter:
+def _plan_writer(
+    steps: tuple[_Step, ...], names: tuple[str, ...], typed: str, places: bool
+) -> _FastWriter:
     if not steps:  # the verbatim text alone
 
         def text_only(part: Any, w: _Writer, tag: str, with_type: bool, link: bool) -> str:
@@ -2149,11 +2149,13 @@ def _plan_writer(steps: tuple[_Step, ...], typed: str, places: bool) -> _FastWri
 
         return text_only
 
+    named = tuple(zip(names, steps, strict=True))
+
     def write(part: Any, w: _Writer, tag: str, with_type: bool, link: bool) -> str | None:
         text = part.text
         ctx = _PCtx(text, w.reg, places)
-        for step in steps:
-            step(part, ctx)
+        for name, step in named:
+            step(getattr(part, name), ctx)
         body = _render_marks(text, ctx.marks, w.reg.chars)
         a = typed + ctx.own if with_type else ctx.own
         return f"<{tag}{a}>{body}</{tag}>" if body else f"<{tag}{a}/>"
@@ -2549,11 +2551,13 @@ def _ms_desc(cable: Cable, view: CableView, w: _Writer) -> str:
     ident = _el("idno", _esc_text(view.id, chars), ' type="cable-id"') if view.id else ""
     banner: Banner | None = None
     de: Part | None = None
-    for p in cable.parts:
+    for p in cable.parts:  # the first of each
         if banner is None and isinstance(p, Banner) and p.station and p.serial:
             banner = p
         if de is None and p.kind == "originator":
             de = p
+        if banner is not None and de is not None:
+            break
     if banner is not None:
         ref = _el("idno", _esc_text(f"{banner.station} {banner.serial}", chars))
         ident += f'<altIdentifier type="message-reference">{ref}</altIdentifier>'
@@ -2599,8 +2603,10 @@ def _profile_desc(cable: Cable, view: CableView, w: _Writer) -> str:
     for p in cable.parts:
         if isinstance(p, Addressee) and p.role in ("to", "info"):
             i += 1
-            if p.name is not None:
-                inner = _el("orgName", _esc_text(p.name, chars))
+            if p.name:
+                inner = f"<orgName>{_esc_text(p.name, chars)}</orgName>"
+            elif p.name is not None:
+                inner = "<orgName/>"
             elif p.routing_indicator is not None:
                 ri = _esc_text(p.routing_indicator, chars)
                 inner = _el("idno", ri, ' type="routing-indicator"')
@@ -2619,7 +2625,9 @@ def _profile_desc(cable: Cable, view: CableView, w: _Writer) -> str:
     for c in view.caveats:
         classes.append(f'<catRef scheme="#handling" target="#{w.reg.cat("handling", c)}"/>')
     if view.tags:
-        terms = "".join(_el("term", _esc_text(t, chars)) for t in view.tags)
+        terms = "".join(
+            f"<term>{_esc_text(t, chars)}</term>" if t else "<term/>" for t in view.tags
+        )
         classes.append(_el("keywords", terms, ' scheme="#tags"'))
     out = ""
     if actions:

@@ -254,11 +254,8 @@ def a_probe(draw: st.DrawFn) -> Probe:
 @given(st.sampled_from(range(len(PROBE_SPECS))), a_probe())
 def test_every_carrier_option_is_compiled_as_the_carrier_writes(i: int, probe: Probe) -> None:
     spec = tei.PartSpec("probe", "ab", PROBE_SPECS[i])
-    steps = tei._plan(spec)
-    assert steps is not None
-    locators = [getattr(c, "locate", None) for c in spec.carriers]
-    places = any(f is not None and not tei._reads_text_only(f) for f in locators)
-    write = tei._plan_writer(steps, ' type="probe"', places)
+    write = tei._compiled_writer(spec)
+    assert write is not None
     fast_w, generic_w = tei._Writer(), tei._Writer(fast=False)
 
     def run(f: Any) -> Any:
