@@ -1714,7 +1714,11 @@ def _render_marks(text: str, marks: list[_Mark], chars: set[str]) -> str:
     """What _render writes for the same spans."""
     if not marks:
         return _esc_text(text, chars)
-    clean = _plain_text(text)
+    # _plain_text, spelt out
+    if text.isascii():
+        clean = not text.encode("ascii").translate(None, _TEXT_PLAIN_ASCII)
+    else:
+        clean = _TEXT_SPECIAL.search(text) is None
     if len(marks) == 1:  # as _render writes its most frequent case
         start, end, tag, fmt, inner = marks[0]
         head, inside, tail = text[:start], text[start:end], text[end:]
@@ -2177,6 +2181,19 @@ def _same_carriers(spec: PartSpec, expected: tuple[_Carrier, ...]) -> bool:
     )
 
 
+# The addressee's elements after the keyword, in the carriers' order: (element, @type,
+# whether the precedence's @ana goes on it, whether it is a Span: @n keeps a value written
+# otherwise or not found; the normalized precedence is a Cat, on its own element when there is
+# no raw one to host it).
+_ADDRESSEE_FIELDS = (
+    ("idno", ' type="routing-indicator"', False, True),
+    ("orgName", ' type="addressee"', False, True),
+    ("seg", ' type="precedence"', True, True),
+    ("seg", ' type="precedence-normalized"', True, False),
+    ("num", ' type="serial"', False, True),
+)
+
+
 def _addressee_writer(spec: PartSpec) -> _FastWriter | None:
     """Addressee lines (a third of all parts): the carriers' steps spelt out, the elements
     written as they are found, left to right."""
@@ -2234,21 +2251,9 @@ def _addressee_writer(spec: PartSpec) -> _FastWriter | None:
         raw = p.precedence_raw
         # category ids are letters, digits, '.', '_' and '-': nothing to escape
         ana = "" if precedence is None else f' ana="#{w.reg.cat("precedence", precedence)}"'
-        # (value, element, @type, attributes after @n, whether @n keeps a value written
-        # otherwise or not found: a Span; the normalized precedence is a Cat)
-        for value, el, typed, after, span in (
-            (p.routing_indicator, "idno", ' type="routing-indicator"', "", True),
-            (p.name, "orgName", ' type="addressee"', "", True),
-            (raw, "seg", ' type="precedence"', ana, True),
-            (
-                precedence if raw is None else None,
-                "seg",
-                ' type="precedence-normalized"',
-                ana,
-                False,
-            ),
-            (p.serial, "num", ' type="serial"', "", True),
-        ):
+        values = (p.routing_indicator, p.name, raw, precedence if raw is None else None, p.serial)
+        for value, (el, typed, hosted, span) in zip(values, _ADDRESSEE_FIELDS, strict=True):
+            after = ana if hosted else ""
             if value is None:
                 continue
             s = text.find(value, cursor)
@@ -2707,14 +2712,16 @@ def _document(cable: Cable, w: _Writer) -> str:
         front = _front(cable.page, w)
     body = _text_body(cable, w)
     header = _header(cable, cable.view, w)
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<TEI xmlns="{TEI_NS}">\n'
-        + header
-        + '\n<text xml:space="preserve">'
-        + front
-        + body
-        + "</text>\n</TEI>\n"
+    # one join: a chain of + would copy the header and body once per piece after them
+    return "".join(
+        (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<TEI xmlns="{TEI_NS}">\n',
+            header,
+            '\n<text xml:space="preserve">',
+            front,
+            body,
+            "</text>\n</TEI>\n",
+        )
     )
 
 
