@@ -1792,6 +1792,9 @@ def _render_nested(text: str, marks: list[_Mark], chars: set[str], clean: bool) 
 
 
 def _n(value: str) -> str:
+    """@n for a value that differs from its characters or was not found."""
+    if value.isalnum():  # the most frequent (a marking, a number): nothing to escape
+        return f' n="{value}"'
     return _attr("n", _esc_value(value))
 
 
@@ -2317,13 +2320,7 @@ def _paragraph_writer(spec: PartSpec) -> _FastWriter | None:
         if not first:
             return None  # no string, or an empty one first: the generic writer's anchors
         chars = w.reg.chars
-        number = p.number
-        if number is None:
-            own = ""
-        elif number.isdigit() and number.isascii():  # nothing to escape
-            own = f' n="{number}"'
-        else:
-            own = _n(number)
+        own = "" if p.number is None else _n(p.number)
         marking = p.marking
         if marking is None:
             head = _esc_text(first, chars)
