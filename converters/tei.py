@@ -13,7 +13,6 @@ import re
 import types
 import typing
 from collections.abc import Callable
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, lru_cache
@@ -2488,15 +2487,16 @@ def _page_bibl(page: PageMetadata, w: _Writer) -> str:
 
 
 @cache
-def _unnamed_fields(cls: type, known: AbstractSet[str]) -> tuple[str, ...]:
+def _unnamed_fields(cls: type, known: frozenset[str]) -> tuple[str, ...]:
+    """The fields of a type not in `known`: looked up once per type, not per document."""
     return tuple(f.name for f in dataclasses.fields(cls) if f.name not in known)
 
 
-def _generic_header_fields(obj: Any, known: AbstractSet[str]) -> list[str]:
+def _generic_header_fields(obj: Any, known: frozenset[str]) -> list[str]:
     """Fields of PageMetadata or Cable the profile does not name: <note type="field">."""
     out: list[str] = []
     cls: type = type(obj)
-    names = _unnamed_fields(cls, frozenset(known) if isinstance(known, set) else known)
+    names = _unnamed_fields(cls, known)
     if not names:
         return out
     defaults = _defaults(cls)
