@@ -70,7 +70,11 @@ def _plain_text(s: str) -> bool:
 def _esc_text(s: str, chars: set[str]) -> str:
     """Text content: markup characters escaped, CR kept as a reference (parsers turn a raw CR
     into LF), characters XML forbids as <g/>."""
-    if _plain_text(s):
+    # _plain_text, spelt out: this runs for most strings the writer writes
+    if s.isascii():
+        if not s.encode("ascii").translate(None, _TEXT_PLAIN_ASCII):
+            return s
+    elif _TEXT_SPECIAL.search(s) is None:
         return s
     if "&" in s:
         s = s.replace("&", "&amp;")
@@ -1411,11 +1415,12 @@ def _generic_write(name: str, value: Any, default: Any, ctx: _WCtx) -> None:
 
 
 class _Writer:
-    __slots__ = ("addr_ids", "reg")
+    __slots__ = ("addr_ids", "fast", "reg")
 
-    def __init__(self) -> None:
+    def __init__(self, fast: bool = True) -> None:
         self.reg = _Registry()
         self.addr_ids: list[str] = []
+        self.fast = fast  # parts by their fast writers where they have one (_write_part)
 
     def fields(self, part: Any, text: str, spec: PartSpec) -> _WCtx:
         ctx = _WCtx(text, self.reg)
@@ -1513,6 +1518,7 @@ def _text_body(cable: Cable, w: _Writer) -> str:
     has_block = False
     closed = False
     header_count = 0
+    fast = w.fast
     for p, spec in zip(parts[n:], specs[n:], strict=True):
         is_global = spec.block in ("fw", "note")
         new: str | None = None
@@ -1536,16 +1542,25 @@ def _text_body(cable: Cable, w: _Writer) -> str:
             div_type, has_block, closed = new, False, False
         if p.kind == "signature":
             if has_block:
-                out.append("<closer>" + w.part(p, "signed", ptype=None, spec=spec) + "</closer>")
+                out.append(
+                    "<closer>" + _write_part(p, spec, w, "signed", False, False) + "</closer>"
+                )
                 closed = True
                 continue
-            out.append(w.part(p, "ab", ptype="signature", spec=spec))
+            out.append(_write_part(p, spec, w, "ab", True, False))
             has_block = True
             continue
         if isinstance(p, PageBreak):
             out.append(w.page_break(p))
             continue
-        out.append(_block_part(p, spec, w))
+        done: str | None = None
+        if fast:
+            cls: type = type(p)
+            write = _fast_writer(cls)
+            if write is not None:
+                typed = spec.block != "p"  # a paragraph's <p> has no @type and no link
+                done = write(p, w, spec.block, typed, typed)
+        out.append(_block_part(p, spec, w) if done is None else done)
         if not is_global:
             has_block = True
     if div_type is not None:
@@ -1572,8 +1587,15 @@ def _opener_part(p: Part, spec: PartSpec, w: _Writer) -> str:
     if isinstance(p, PageBreak):
         return w.page_break(p)
     if spec.block in ("fw", "note"):
-        return w.part(p, spec.block, ptype=p.kind, spec=spec)
-    seg = w.part(p, "seg", ptype=p.kind, extra=_addressee_link(p, w), spec=spec)
+        return _write_part(p, spec, w, spec.block, True, False)
+    seg: str | None = None
+    if w.fast:
+        cls: type = type(p)
+        fast = _fast_writer(cls)
+        if fast is not None:
+            seg = fast(p, w, "seg", True, True)
+    if seg is None:
+        seg = w.part(p, "seg", ptype=p.kind, extra=_addressee_link(p, w), spec=spec)
     if p.kind in ("dtg", "date-line"):
         return f"<dateline>{seg}</dateline>"
     return seg
@@ -1586,6 +1608,779 @@ def _addressee_link(p: Part, w: _Writer) -> dict[str, str] | None:
         # The line and its correspAction point to each other: one to one, checked cheaply.
         return {"xml:id": aid + "-line", "corresp": "#" + aid}
     return None
+
+
+# --- the fast writer: compiled plans and dedicated paths -----------------------------------
+# What _Writer.part writes, without its per-element costs: a part type's carriers compiled
+# once into write steps (their @type words are constants, so attributes are formatted as they
+# are set, never through a dict), elements kept in a list that needs no sort when the steps
+# added them in document order, and dedicated paths for the two most frequent kinds. Each
+# falls back to the generic writer where its assumptions do not hold; tests compare both.
+
+
+def _attr(name: str, value: str) -> str:
+    """One attribute as _fmt_attrs writes any but @type."""
+    if _ATTR_SPECIAL.search(value) is not None:
+        value = value.translate(_ATTR_ESC)
+    return f' {name}="{value}"'
+
+
+# An element the plans write: (start, end, tag, its attributes formatted, inner markup of an
+# empty one). A tuple: no object, no attribute dict, no sort key per element.
+_Mark = tuple[int, int, str, str, str]
+
+
+class _Place(_Span):
+    """Where a plan's element stands, for the locators that look at other fields (by_field:
+    _loc_prosign_letter reads the prosign's)."""
+
+    __slots__ = ()
+
+    def __init__(self, start: int, end: int, tag: str) -> None:
+        self.start = start
+        self.end = end
+        self.tag = tag
+
+
+class _PCtx(_WCtx):
+    """_WCtx for the plans: marks instead of spans, the part element's own attributes
+    formatted. The locators read it as a _WCtx: its text, and by_field where `places`."""
+
+    __slots__ = ("at", "marks", "own", "places")
+
+    def __init__(self, text: str, reg: _Registry, places: bool) -> None:
+        self.text = text
+        self.reg = reg
+        self.cursor = 0
+        self.marks: list[_Mark] = []
+        self.at: dict[str, int] = {}  # field name -> index of its first mark (by_field's)
+        self.own = ""
+        self.by_field = {}
+        self.places = places
+
+    def mark(self, start: int, end: int, tag: str, fmt: str, name: str, inner: str = "") -> None:
+        marks = self.marks
+        if name not in self.at:
+            self.at[name] = len(marks)
+            if self.places:
+                self.by_field[name] = _Place(start, end, tag)
+        marks.append((start, end, tag, fmt, inner))
+
+    def host(self, name: str, attr: str) -> bool:
+        """Add a formatted attribute to the element of field `name`; False if it has none."""
+        i = self.at.get(name)
+        if i is None:
+            return False
+        start, end, tag, fmt, inner = self.marks[i]
+        self.marks[i] = (start, end, tag, fmt + attr, inner)
+        return True
+
+    def range(self, within: str | None) -> tuple[int, int]:
+        """_range: inside the element of field `within` when it holds characters."""
+        if within is not None:
+            i = self.at.get(within)
+            if i is not None:
+                start, end = self.marks[i][:2]
+                if end > start:
+                    return start, end
+        return self.cursor, len(self.text)
+
+    def advance(self, end: int, within: str | None) -> None:
+        """_advance."""
+        if within is None or within not in self.at:
+            self.cursor = max(self.cursor, end)
+
+
+def _mark_order(m: _Mark) -> tuple[int, bool, int]:
+    # _Span.key without its sequence number: a stable sort keeps the order of addition.
+    return (m[0], m[0] != m[1], -m[1])
+
+
+def _in_order(marks: list[_Mark]) -> bool:
+    """Whether the marks stand as sorting them by _mark_order would leave them."""
+    prev = marks[0]
+    for m in marks:
+        if m[0] != prev[0]:
+            if m[0] < prev[0]:
+                return False
+        elif _mark_order(m) < _mark_order(prev):
+            return False
+        prev = m
+    return True
+
+
+def _render_marks(text: str, marks: list[_Mark], chars: set[str]) -> str:
+    """What _render writes for the same spans."""
+    if not marks:
+        return _esc_text(text, chars)
+    # _plain_text, spelt out
+    if text.isascii():
+        clean = not text.encode("ascii").translate(None, _TEXT_PLAIN_ASCII)
+    else:
+        clean = _TEXT_SPECIAL.search(text) is None
+    if len(marks) == 1:  # as _render writes its most frequent case
+        start, end, tag, fmt, inner = marks[0]
+        head, inside, tail = text[:start], text[start:end], text[end:]
+        if not clean:
+            head, inside, tail = (_esc_text(x, chars) for x in (head, inside, tail))
+        if start != end:
+            return f"{head}<{tag}{fmt}>{inside}</{tag}>{tail}"
+        if inner:
+            return f"{head}<{tag}{fmt}>{inner}</{tag}>{tail}"
+        return f"{head}<{tag}{fmt}/>{tail}"
+    # Most often each element starts at or after the end of the one before: then they are
+    # in document order and none holds another, written in one pass.
+    out: list[str] = []
+    pos = 0
+    for start, end, tag, fmt, inner in marks:
+        if start < pos:
+            break
+        if start > pos:
+            piece = text[pos:start]
+            out.append(piece if clean else _esc_text(piece, chars))
+        if start != end:
+            piece = text[start:end]
+            out.append(f"<{tag}{fmt}>{piece if clean else _esc_text(piece, chars)}</{tag}>")
+            pos = end
+        else:
+            out.append(f"<{tag}{fmt}>{inner}</{tag}>" if inner else f"<{tag}{fmt}/>")
+            pos = start
+    else:
+        piece = text[pos:]
+        out.append(piece if clean else _esc_text(piece, chars))
+        return "".join(out)
+    return _render_nested(text, marks, chars, clean)
+
+
+def _render_nested(text: str, marks: list[_Mark], chars: set[str], clean: bool) -> str:
+    """_render_marks for elements that nest, or were added out of document order."""
+    if not _in_order(marks):
+        marks = sorted(marks, key=_mark_order)
+    out: list[str] = []
+    pos = 0
+    stack: list[tuple[int, str]] = []  # (end, tag) of the open elements
+    for start, end, tag, fmt, inner in marks:
+        while stack and stack[-1][0] <= start:
+            top_end, top_tag = stack.pop()
+            piece = text[pos:top_end]
+            out.append(piece if clean else _esc_text(piece, chars))
+            out.append(f"</{top_tag}>")
+            pos = top_end
+        if stack and end > stack[-1][0]:  # crossing spans cannot nest: keep it empty
+            end = start
+        if start > pos:
+            piece = text[pos:start]
+            out.append(piece if clean else _esc_text(piece, chars))
+            pos = start
+        if start != end:
+            out.append(f"<{tag}{fmt}>")
+            stack.append((end, tag))
+        elif inner:
+            out.append(f"<{tag}{fmt}>{inner}</{tag}>")
+        else:
+            out.append(f"<{tag}{fmt}/>")
+    while stack:
+        top_end, top_tag = stack.pop()
+        piece = text[pos:top_end]
+        out.append(piece if clean else _esc_text(piece, chars))
+        out.append(f"</{top_tag}>")
+        pos = top_end
+    piece = text[pos:]
+    out.append(piece if clean else _esc_text(piece, chars))
+    return "".join(out)
+
+
+def _n(value: str) -> str:
+    """@n for a value that differs from its characters or was not found."""
+    if value.isalnum():  # the most frequent (a marking, a number): nothing to escape
+        return f' n="{value}"'
+    return _attr("n", _esc_value(value))
+
+
+# Each _step_* does what the carrier's write does, on a _PCtx: (the field's value, ctx).
+_Step = Callable[[Any, _PCtx], None]
+
+
+def _step_span(c: Span) -> _Step:
+    name, tag, locate, within = c.name, c.tag, c.locate, c.within
+    typed = f' type="{c.type}"'
+    if locate is None and within is None:
+        return _step_span_found(name, tag, typed)
+
+    def step(value: Any, ctx: _PCtx) -> None:
+        if value is None:
+            return
+        text = ctx.text
+        lo, hi = ctx.range(within)
+        loc = locate(ctx, value, lo, hi) if locate is not None else _find(text, value, lo, hi)
+        if loc is None:
+            ctx.mark(ctx.cursor, ctx.cursor, tag, typed + _n(value), name)
+            return
+        s, e = loc
+        ctx.mark(s, e, tag, typed if text[s:e] == value else typed + _n(value), name)
+        ctx.advance(e, within)
+
+    return step
+
+
+def _step_span_found(name: str, tag: str, typed: str) -> _Step:
+    """The most frequent Span: searched from the cursor to the end, most often found as it
+    is (_find's first answer, taken here without a call)."""
+
+    def step(value: Any, ctx: _PCtx) -> None:
+        if value is None:
+            return
+        text = ctx.text
+        cursor = ctx.cursor
+        s = text.find(value, cursor)
+        if s >= 0:
+            e = s + len(value)
+            fmt = typed
+        else:
+            loc = _find(text, value, cursor, len(text))
+            if loc is None:
+                s = e = cursor
+                fmt = typed + _n(value)
+            else:
+                s, e = loc
+                fmt = typed if text[s:e] == value else typed + _n(value)
+        marks = ctx.marks
+        if name not in ctx.at:
+            ctx.at[name] = len(marks)
+            if ctx.places:
+                ctx.by_field[name] = _Place(s, e, tag)
+        marks.append((s, e, tag, fmt, ""))
+        if e > cursor:
+            ctx.cursor = e
+
+    return step
+
+
+def _step_texts(c: Texts) -> _Step:
+    name, tag, within = c.name, c.tag, c.within
+    typed = f' type="{c.type}"'
+
+    def step(items: Any, ctx: _PCtx) -> None:
+        if not items:  # Texts.write then moves the cursor nowhere
+            return
+        lo, hi = ctx.range(within)
+        text = ctx.text
+        marks = ctx.marks
+        first = len(marks)
+        for item in items:
+            s = text.find(item, lo, hi)
+            if s >= 0:  # _find's first answer
+                e = s + len(item)
+                marks.append((s, e, tag, typed, ""))
+                lo = e
+                continue
+            loc = _find(text, item, lo, hi)
+            if loc is None:
+                marks.append((lo, lo, tag, typed + _n(item), ""))
+                continue
+            s, e = loc
+            marks.append((s, e, tag, typed if text[s:e] == item else typed + _n(item), ""))
+            lo = e
+        if name not in ctx.at:
+            ctx.at[name] = first
+            if ctx.places:
+                s, e = marks[first][:2]
+                ctx.by_field[name] = _Place(s, e, tag)
+        ctx.advance(lo, within)
+
+    return step
+
+
+def _step_int(c: Int) -> _Step:
+    name, locate, within = c.name, c.locate, c.within
+    typed = f' type="{c.type}"'
+
+    def step(value: Any, ctx: _PCtx) -> None:
+        if value is None:
+            return
+        lo, hi = ctx.range(within)
+        if locate is not None:
+            loc = locate(ctx, value, lo, hi)
+        else:
+            loc = _find_int(ctx.text, value, lo, hi)
+        s, e = loc if loc is not None else (ctx.cursor, ctx.cursor)
+        ctx.mark(s, e, "num", typed + _attr("value", str(value)), name)
+        if loc is not None:
+            ctx.advance(e, within)
+
+    return step
+
+
+def _step_when(c: When) -> _Step:
+    name, host, locate = c.name, c.host, c.locate
+    typed = f' type="{c.type}"'
+
+    def step(value: Any, ctx: _PCtx) -> None:
+        if value is None:
+            return
+        when = _attr("when", _iso(value))
+        if host is not None and ctx.host(host, when):
+            return
+        loc = locate(ctx, value, ctx.cursor, len(ctx.text)) if locate else None
+        s, e = loc if loc is not None else (ctx.cursor, ctx.cursor)
+        ctx.mark(s, e, "date", typed + when, name)
+        if loc is not None:
+            ctx.cursor = max(ctx.cursor, e)
+
+    return step
+
+
+def _step_cat(c: Cat) -> _Step:
+    name, tax, host, locate, within = c.name, c.tax, c.host, c.locate, c.within
+    typed = f' type="{c.type}"'
+
+    def step(value: Any, ctx: _PCtx) -> None:
+        if value is None:
+            return
+        # category ids are letters, digits, '.', '_' and '-': nothing to escape
+        ana = f' ana="#{ctx.reg.cat(tax, value)}"'
+        if host == ".":
+            ctx.own += ana
+            return
+        if host is not None and ctx.host(host, ana):
+            return
+        lo, hi = ctx.range(within)
+        loc = locate(ctx, value, lo, hi) if locate is not None else _find(ctx.text, value, lo, hi)
+        s, e = loc if loc is not None else (ctx.cursor, ctx.cursor)
+        ctx.mark(s, e, "seg", typed + ana, name)
+        if loc is not None:
+            ctx.advance(e, within)
+
+    return step
+
+
+def _step_cats(c: Cats) -> _Step:
+    name, tax, locate, within = c.name, c.tax, c.locate, c.within
+    typed = f' type="{c.type}"'
+
+    def step(items: Any, ctx: _PCtx) -> None:
+        if not items:
+            return
+        text = ctx.text
+        cat = ctx.reg.cat
+        i = ctx.at.get(within) if within is not None else None
+        host = ctx.marks[i] if i is not None else None
+        inside = host is not None and host[1] > host[0]
+        lo, hi = (host[0], host[1]) if host is not None and inside else (ctx.cursor, len(text))
+        for item in items:
+            fmt = f'{typed} ana="#{cat(tax, item)}"'  # category ids: nothing to escape
+            loc = locate(ctx, item, lo, hi) if locate is not None else _find(text, item, lo, hi)
+            if loc is None and inside:
+                inside = False  # not inside the host's span: look after it
+                lo, hi = ctx.cursor, len(text)
+                loc = locate(ctx, item, lo, hi) if locate is not None else _find(text, item, lo, hi)
+            if loc is None:
+                ctx.mark(ctx.cursor, ctx.cursor, "seg", fmt, name)
+                continue
+            ctx.mark(loc[0], loc[1], "seg", fmt, name)
+            lo = loc[1]
+            if not inside:
+                ctx.cursor = max(ctx.cursor, loc[1])
+
+    return step
+
+
+def _step_flag(c: Flag) -> _Step:
+    name, attr, tag, locate = c.name, c.attr, c.tag, c.locate
+    if attr is not None:
+        own = _attr(attr, c.attr_value)
+
+        def on_part(value: Any, ctx: _PCtx) -> None:
+            if value:
+                ctx.own += own
+
+        return on_part
+    typed = f' type="{c.type}"'
+
+    def step(value: Any, ctx: _PCtx) -> None:
+        if not value:
+            return
+        loc = locate(ctx, value, ctx.cursor, len(ctx.text)) if locate else None
+        s, e = loc if loc is not None else (ctx.cursor, ctx.cursor)
+        ctx.mark(s, e, tag, typed, name)
+        ctx.cursor = max(ctx.cursor, e)
+
+    return step
+
+
+def _step_attr(c: Attr) -> _Step:
+    attr = c.attr
+
+    def step(value: Any, ctx: _PCtx) -> None:
+        if value is None:
+            return
+        if attr == "n":
+            ctx.own += _attr("n", _esc_value(value))
+        elif _WORD.fullmatch(value) is None:
+            c.write(value, ctx)  # raises the carrier's own error
+        else:
+            ctx.own += _attr(attr, value)
+
+    return step
+
+
+def _step_host_attr(c: HostAttr) -> _Step:
+    name, host, attr, tag = c.name, c.host, c.attr, c.tag
+    typed = f' type="{c.type}"'
+
+    def step(value: Any, ctx: _PCtx) -> None:
+        if value is None:
+            return
+        formatted = _attr(attr, _esc_value(value))
+        if not ctx.host(host, formatted):
+            ctx.mark(ctx.cursor, ctx.cursor, tag, typed + formatted, name)
+
+    return step
+
+
+def _plan(spec: PartSpec) -> tuple[_Step, ...] | None:
+    """The spec's carriers as write steps; None when the plans cannot write them as the
+    carriers do: a carrier they do not know (Pairs, a new kind), two fields of one name, or
+    two attributes that would meet on one element (a dict keeps one, a string both)."""
+    carriers = spec.carriers
+    names = [c.name for c in carriers]
+    spans = {c.name for c in carriers if type(c) is Span}
+    own: list[str] = []  # attributes of the part element, besides @type and the link's
+    hosted: list[tuple[str, str]] = []  # (host field, attribute) set on another's element
+    steps: list[_Step] = []
+    for c in carriers:
+        if type(c) is Span:
+            steps.append(_step_span(c))
+        elif type(c) is Texts:
+            steps.append(_step_texts(c))
+        elif type(c) is Int:
+            steps.append(_step_int(c))
+        elif type(c) is When:
+            if c.host is not None:
+                hosted.append((c.host, "when"))
+            steps.append(_step_when(c))
+        elif type(c) is Cat:
+            if c.host == ".":
+                own.append("ana")
+            elif c.host is not None:
+                hosted.append((c.host, "ana"))
+            steps.append(_step_cat(c))
+        elif type(c) is Cats:
+            steps.append(_step_cats(c))
+        elif type(c) is Flag:
+            if c.attr is not None:
+                own.append(c.attr)
+            steps.append(_step_flag(c))
+        elif type(c) is Attr:
+            own.append(c.attr)
+            steps.append(_step_attr(c))
+        elif type(c) is HostAttr:
+            hosted.append((c.host, c.attr))
+            steps.append(_step_host_attr(c))
+        else:
+            return None
+    if len(set(names)) != len(names) or len(set(own)) != len(own):
+        return None
+    if {"type", "xml:id", "corresp"} & set(own):
+        return None
+    if len(set(hosted)) != len(hosted):
+        return None
+    # Hosts are Span elements (@type, @n): the hosted attribute must be a third one.
+    if any(h not in spans or a in ("type", "n") for h, a in hosted):
+        return None
+    return tuple(steps)
+
+
+# A fast writer: (part, writer, element, whether @type names the kind, whether the element
+# takes the addressee link) -> the element, or None for the generic writer to write it.
+_FastWriter = Callable[[Any, "_Writer", str, bool, bool], "str | None"]
+
+
+@cache
+def _fast_writer(cls: type) -> _FastWriter | None:
+    """The fast writer of a part type; None for the generic writer: a type the model does not
+    name for its kind, fields no carrier names, a spec the plans cannot write."""
+    kind = getattr(cls, "kind", None)
+    spec = PART_SPECS.get(kind) if isinstance(kind, str) else None
+    if spec is None or _PART_KINDS.get(spec.kind) is not cls or _generic_fields(cls):
+        return None
+    if cls is Addressee:
+        return _addressee_writer(spec)
+    if cls is Paragraph:
+        return _paragraph_writer(spec)
+    if issubclass(cls, PageBreak):  # written with its <pb/> by _Writer.page_break
+        return None
+    return _compiled_writer(spec)
+
+
+def _compiled_writer(spec: PartSpec) -> _FastWriter | None:
+    """The writer of a spec's compiled plan, or None where _plan cannot compile it."""
+    steps = _plan(spec)
+    if steps is None:
+        return None
+    locators = [getattr(c, "locate", None) for c in spec.carriers]
+    places = any(f is not None and not _reads_text_only(f) for f in locators)
+    return _plan_writer(steps, tuple(c.name for c in spec.carriers), f' type="{spec.kind}"', places)
+
+
+# What _loc_regex makes: one code for every pattern.
+_LOC_REGEX_CODE = _loc_regex(_RE_KEYWORD).__code__
+
+
+def _reads_text_only(locate: Locator) -> bool:
+    """Whether a locator reads nothing of its context but the text (the plans then keep no
+    by_field for it)."""
+    return (
+        locate
+        in (
+            _loc_classification,
+            _loc_marking,
+            _loc_julian,
+            _loc_line,
+            _loc_reason,
+        )
+        or getattr(locate, "__code__", None) is _LOC_REGEX_CODE
+    )
+
+
+def _plan_writer(
+    steps: tuple[_Step, ...], names: tuple[str, ...], typed: str, places: bool
+) -> _FastWriter:
+    if not steps:  # the verbatim text alone
+
+        def text_only(part: Any, w: _Writer, tag: str, with_type: bool, link: bool) -> str:
+            body = _esc_text(part.text, w.reg.chars)
+            a = typed if with_type else ""
+            return f"<{tag}{a}>{body}</{tag}>" if body else f"<{tag}{a}/>"
+
+        return text_only
+
+    named = tuple(zip(names, steps, strict=True))
+
+    def write(part: Any, w: _Writer, tag: str, with_type: bool, link: bool) -> str | None:
+        text = part.text
+        ctx = _PCtx(text, w.reg, places)
+        for name, step in named:
+            step(getattr(part, name), ctx)
+        body = _render_marks(text, ctx.marks, w.reg.chars)
+        a = typed + ctx.own if with_type else ctx.own
+        return f"<{tag}{a}>{body}</{tag}>" if body else f"<{tag}{a}/>"
+
+    return write
+
+
+def _same_carriers(spec: PartSpec, expected: tuple[_Carrier, ...]) -> bool:
+    """Whether the spec writes its fields as the expected carriers do (what a dedicated
+    path spells out), whatever it keeps for reading (host_key)."""
+
+    def shape(c: _Carrier) -> tuple[Any, ...]:
+        fields = dataclasses.fields(c)  # type: ignore[arg-type]
+        return (type(c), *(getattr(c, f.name) for f in fields if f.name != "host_key"))
+
+    got = spec.carriers
+    return len(got) == len(expected) and all(
+        shape(a) == shape(b) for a, b in zip(got, expected, strict=True)
+    )
+
+
+# The addressee's elements after the keyword, in the carriers' order: (element, @type,
+# whether the precedence's @ana goes on it, whether it is a Span: @n keeps a value written
+# otherwise or not found; the normalized precedence is a Cat, on its own element when there is
+# no raw one to host it).
+_ADDRESSEE_FIELDS = (
+    ("idno", ' type="routing-indicator"', False, True),
+    ("orgName", ' type="addressee"', False, True),
+    ("seg", ' type="precedence"', True, True),
+    ("seg", ' type="precedence-normalized"', True, False),
+    ("num", ' type="serial"', False, True),
+)
+
+
+def _addressee_writer(spec: PartSpec) -> _FastWriter | None:
+    """Addressee lines (a third of all parts): the carriers' steps spelt out, the elements
+    written as they are found, left to right."""
+    keyword = spec.carriers[1] if len(spec.carriers) > 1 else None
+    kw_locate = keyword.locate if isinstance(keyword, Flag) else None
+    if kw_locate is None or not _same_carriers(
+        spec,
+        (
+            Attr("role", "subtype"),
+            Flag("keyword", tag="seg", type="keyword", locate=kw_locate),
+            Span("routing_indicator", "idno", "routing-indicator"),
+            Span("name", "orgName", "addressee"),
+            Span("precedence_raw", "seg", "precedence"),
+            Cat("precedence", "precedence-normalized", "precedence", host="precedence_raw"),
+            Span("serial", "num", "serial"),
+        ),
+    ):
+        return None
+
+    def write(p: Addressee, w: _Writer, tag: str, with_type: bool, link: bool) -> str | None:
+        role = p.role
+        if role == "to" or role == "info":
+            own = f' subtype="{role}"'
+        elif role is None:
+            own = ""
+        elif _WORD.fullmatch(role) is None:
+            return None  # the generic writer raises its error
+        else:
+            own = _attr("subtype", role)
+        text = p.text
+        size = len(text)
+        chars = w.reg.chars
+        clean = _plain_text(text)
+        out: list[str] = []
+        # Each element is found at or after the cursor, or stands empty at it, and moves the
+        # cursor to its end: they come in document order, none inside another, and are
+        # written as they are found (the cursor: where the text written so far ends).
+        cursor = 0
+        if p.keyword:
+            loc = kw_locate(_WCtx(text, w.reg), True, 0, size)
+            s, e = loc if loc is not None else (0, 0)
+            if not 0 <= s <= e <= size:
+                return None  # not a place in the text: the generic writer's business
+            if s:
+                out.append(text[:s] if clean else _esc_text(text[:s], chars))
+            if s == e:
+                out.append('<seg type="keyword"/>')
+            else:
+                piece = text[s:e]
+                out.append(
+                    f'<seg type="keyword">{piece if clean else _esc_text(piece, chars)}</seg>'
+                )
+            cursor = e
+        precedence = p.precedence
+        raw = p.precedence_raw
+        # category ids are letters, digits, '.', '_' and '-': nothing to escape
+        ana = "" if precedence is None else f' ana="#{w.reg.cat("precedence", precedence)}"'
+        values = (p.routing_indicator, p.name, raw, precedence if raw is None else None, p.serial)
+        for value, (el, typed, hosted, span) in zip(values, _ADDRESSEE_FIELDS, strict=True):
+            after = ana if hosted else ""
+            if value is None:
+                continue
+            s = text.find(value, cursor)
+            if s >= 0:  # _find's first answer
+                e = s + len(value)
+                attrs = typed + after
+            else:
+                loc = _find(text, value, cursor, size)
+                if loc is None:
+                    s = e = cursor
+                    attrs = typed + _n(value) + after if span else typed + after
+                else:
+                    s, e = loc
+                    n = span and text[s:e] != value
+                    attrs = typed + _n(value) + after if n else typed + after
+            if s > cursor:
+                piece = text[cursor:s]
+                out.append(piece if clean else _esc_text(piece, chars))
+            if s == e:
+                out.append(f"<{el}{attrs}/>")
+            else:
+                piece = text[s:e]
+                out.append(f"<{el}{attrs}>{piece if clean else _esc_text(piece, chars)}</{el}>")
+            cursor = e
+        piece = text[cursor:]
+        out.append(piece if clean else _esc_text(piece, chars))
+        body = "".join(out)
+        if with_type:
+            own = ' type="addressee"' + own
+        if link and (role == "to" or role == "info"):
+            aid = f"addr-{len(w.addr_ids) + 1}"
+            w.addr_ids.append(aid)
+            own += f' xml:id="{aid}-line" corresp="#{aid}"'
+        return f"<{tag}{own}>{body}</{tag}>" if body else f"<{tag}{own}/>"
+
+    return write
+
+
+def _paragraph_writer(spec: PartSpec) -> _FastWriter | None:
+    """Paragraphs (the most frequent part): the carriers' steps spelt out on the first
+    string of the content, the rest as _Writer.paragraph writes it."""
+    if not _same_carriers(
+        spec,
+        (
+            Attr("number", "n"),
+            Span("marking", "seg", "portion-marking", locate=_loc_marking),
+            Cat("section", "section", "section", host="."),
+        ),
+    ):
+        return None
+
+    def write(p: Paragraph, w: _Writer, tag: str, with_type: bool, link: bool) -> str | None:
+        content = p.content
+        first = content[0] if content else ""
+        if type(first) is not str:
+            first = ""
+            for item in content:
+                if isinstance(item, str):
+                    first = item
+                    break
+        if not first:
+            return None  # no string, or an empty one first: the generic writer's anchors
+        chars = w.reg.chars
+        own = "" if p.number is None else _n(p.number)
+        marking = p.marking
+        if marking is None:
+            head = _esc_text(first, chars)
+        else:
+            m = _marking_pattern(marking).search(first)  # _loc_marking from the start
+            loc = m.span() if m is not None else _find(first, marking, 0, len(first))
+            if loc is None:
+                head = f'<seg type="portion-marking"{_n(marking)}/>' + _esc_text(first, chars)
+            else:
+                s, e = loc
+                attrs = ' type="portion-marking"'
+                if first[s:e] != marking:
+                    attrs += _n(marking)
+                if _plain_text(first):
+                    before, inside, after = first[:s], first[s:e], first[e:]
+                else:
+                    before, inside, after = (
+                        _esc_text(x, chars) for x in (first[:s], first[s:e], first[e:])
+                    )
+                if s == e:
+                    head = f"{before}<seg{attrs}/>{after}"
+                else:
+                    head = f"{before}<seg{attrs}>{inside}</seg>{after}"
+        section = p.section
+        if section is not None:  # category ids: letters, digits, '.', '_' and '-'
+            own += f' ana="#{w.reg.cat("section", section)}"'
+        if len(content) == 1:
+            return f"<p{own}>{head}</p>"
+        out: list[str] = []
+        prev_str = False
+        used_first = False
+        for item in content:
+            if isinstance(item, PageBreak):
+                out.append(w.page_break(item))
+                prev_str = False
+                continue
+            if prev_str or item == "":
+                out.append('<anchor type="string"/>')  # two strings in a row, or an empty one
+            if not used_first and item is first:
+                out.append(head)
+                used_first = True
+            else:
+                out.append(_esc_text(item, chars))
+            prev_str = True
+        return f"<p{own}>{''.join(out)}</p>"
+
+    return write
+
+
+def _write_part(p: Part, spec: PartSpec, w: _Writer, tag: str, with_type: bool, link: bool) -> str:
+    """The part as an element: by its fast writer where it has one, else by _Writer.part
+    (with the addressee link where `link`)."""
+    if w.fast:
+        cls: type = type(p)
+        fast = _fast_writer(cls)
+        if fast is not None:
+            out = fast(p, w, tag, with_type, link)
+            if out is not None:
+                return out
+    extra = _addressee_link(p, w) if link else None
+    return w.part(p, tag, ptype=p.kind if with_type else None, extra=extra, spec=spec)
 
 
 def _front(page: PageMetadata, w: _Writer) -> str:
@@ -1639,29 +2434,13 @@ def _hx(s: str, w: _Writer) -> str:
     return _esc_text(s, w.reg.chars)
 
 
-def _page_bibl(page: PageMetadata, w: _Writer) -> str:
-    """The publisher's record of the cable (all of PageMetadata but the layout)."""
-    out: list[str] = []
-    if page.identifier is not None:
-        out.append(_h("idno", _hx(page.identifier, w), type="cable-id"))
-    for name in ("created", "released"):
-        verbatim = getattr(page, name)
-        iso = getattr(page, name + "_iso")
-        if verbatim is not None:
-            out.append(_h("date", _hx(verbatim, w), type=name, when=_iso(iso) if iso else None))
-        elif iso is not None:
-            out.append(_h("date", type=name + "-normalized", when=_iso(iso)))
-    if page.classification is not None:
-        out.append(_h("note", _hx(page.classification, w), type="classification"))
-    if page.origin is not None:
-        out.append(_h("orgName", _hx(page.origin, w), type="origin"))
-    if page.title is not None:
-        out.append(_h("title", _hx(page.title, w), type="page-title"))
-    for t in page.tags:
-        out.append(_h("term", _hx(t, w), type="tag"))
-    for r in page.references:
-        out.append(_h("ref", _hx(r, w), type="reference"))
-    known = {
+def _el(tag: str, content: str, attrs: str = "") -> str:
+    """What _h writes, for attributes already formatted (the profile's constant words)."""
+    return f"<{tag}{attrs}>{content}</{tag}>" if content else f"<{tag}{attrs}/>"
+
+
+_PAGE_NAMED = frozenset(
+    {
         "identifier",
         "created",
         "created_iso",
@@ -1674,23 +2453,59 @@ def _page_bibl(page: PageMetadata, w: _Writer) -> str:
         "references",
         "layout",
     }
-    out.extend(_generic_header_fields(page, known))
-    return _h("bibl", "".join(out), type="page-metadata")
+)
+_CABLE_NAMED = frozenset({"parts", "page", "source_encoding", "final_newline"})
 
 
-def _generic_header_fields(obj: Any, known: set[str]) -> list[str]:
+def _page_bibl(page: PageMetadata, w: _Writer) -> str:
+    """The publisher's record of the cable (all of PageMetadata but the layout)."""
+    chars = w.reg.chars
+    out: list[str] = []
+    if page.identifier is not None:
+        out.append(_el("idno", _esc_text(page.identifier, chars), ' type="cable-id"'))
+    for name, verbatim, iso in (
+        ("created", page.created, page.created_iso),
+        ("released", page.released, page.released_iso),
+    ):
+        if verbatim is not None:
+            when = _attr("when", _iso(iso)) if iso else ""
+            out.append(_el("date", _esc_text(verbatim, chars), f' type="{name}"{when}'))
+        elif iso is not None:
+            out.append(f'<date type="{name}-normalized"{_attr("when", _iso(iso))}/>')
+    if page.classification is not None:
+        out.append(_el("note", _esc_text(page.classification, chars), ' type="classification"'))
+    if page.origin is not None:
+        out.append(_el("orgName", _esc_text(page.origin, chars), ' type="origin"'))
+    if page.title is not None:
+        out.append(_el("title", _esc_text(page.title, chars), ' type="page-title"'))
+    for t in page.tags:
+        out.append(_el("term", _esc_text(t, chars), ' type="tag"'))
+    for r in page.references:
+        out.append(_el("ref", _esc_text(r, chars), ' type="reference"'))
+    out.extend(_generic_header_fields(page, _PAGE_NAMED))
+    return _el("bibl", "".join(out), ' type="page-metadata"')
+
+
+@cache
+def _unnamed_fields(cls: type, known: frozenset[str]) -> tuple[str, ...]:
+    """The fields of a type not in `known`: looked up once per type, not per document."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in known)
+
+
+def _generic_header_fields(obj: Any, known: frozenset[str]) -> list[str]:
     """Fields of PageMetadata or Cable the profile does not name: <note type="field">."""
     out: list[str] = []
     cls: type = type(obj)
+    names = _unnamed_fields(cls, known)
+    if not names:
+        return out
     defaults = _defaults(cls)
-    for f in dataclasses.fields(obj):
-        if f.name in known:
-            continue
-        v = getattr(obj, f.name)
-        if v == defaults[f.name]:
+    for name in names:
+        v = getattr(obj, name)
+        if v == defaults[name]:
             continue
         if v is None:
-            out.append(_h("note", type="field", subtype=f.name))
+            out.append(_h("note", type="field", subtype=name))
         elif isinstance(v, tuple):
             items = "".join(
                 _h("seg", type="item", n=_scalar_out(x))
@@ -1703,40 +2518,30 @@ def _generic_header_fields(obj: Any, known: set[str]) -> list[str]:
                 )
                 for x in v
             )
-            out.append(_h("note", items, type="field", subtype=f.name, n=str(len(v))))
+            out.append(_h("note", items, type="field", subtype=name, n=str(len(v))))
         else:
-            out.append(_h("note", type="field", subtype=f.name, n=_scalar_out(v)))
+            out.append(_h("note", type="field", subtype=name, n=_scalar_out(v)))
     return out
 
 
 def _header(cable: Cable, view: CableView, w: _Writer) -> str:
-    ind = "\n    "
-    # fileDesc
+    chars = w.reg.chars
+    # fileDesc, in this order: escaping its text may declare characters (charDecl)
     title = view.subject or (f"Cable {view.id}" if view.id else "Cable")
-    file_parts = [
-        "<titleStmt>" + _h("title", _hx(title, w), type="main") + "</titleStmt>",
-        "<publicationStmt><authority>cablekit</authority>"
-        + (_h("idno", _hx(view.id, w), type="cable-id") if view.id else "")
-        + "</publicationStmt>",
-        "<notesStmt>"
-        + _h("note", _hx(cable.source_encoding, w), type="source-encoding")
-        + _h("note", "true" if cable.final_newline else "false", type="final-newline")
-        + "".join(
-            _generic_header_fields(cable, {"parts", "page", "source_encoding", "final_newline"})
-        )
-        + "</notesStmt>",
-        "<sourceDesc>"
-        + _ms_desc(cable, view, w)
-        + (_page_bibl(cable.page, w) if cable.page else "")
-        + "</sourceDesc>",
-    ]
+    title_el = _el("title", _esc_text(title, chars), ' type="main"')
+    cable_id = _el("idno", _esc_text(view.id, chars), ' type="cable-id"') if view.id else ""
+    encoding = _el("note", _esc_text(cable.source_encoding, chars), ' type="source-encoding"')
+    newline = "true" if cable.final_newline else "false"
+    unnamed = "".join(_generic_header_fields(cable, _CABLE_NAMED))
+    source = _ms_desc(cable, view, w) + (_page_bibl(cable.page, w) if cable.page else "")
     profile = _profile_desc(cable, view, w)
     enc = _encoding_desc(w)
     return (
-        "<teiHeader>\n  <fileDesc>"
-        + ind
-        + ind.join(file_parts)
-        + "\n  </fileDesc>\n  "
+        "<teiHeader>\n  <fileDesc>\n    "
+        f"<titleStmt>{title_el}</titleStmt>\n    "
+        f"<publicationStmt><authority>cablekit</authority>{cable_id}</publicationStmt>\n    "
+        f'<notesStmt>{encoding}<note type="final-newline">{newline}</note>{unnamed}</notesStmt>'
+        f"\n    <sourceDesc>{source}</sourceDesc>\n  </fileDesc>\n  "
         + enc
         + ("\n  " + profile if profile else "")
         + "\n</teiHeader>"
@@ -1744,83 +2549,88 @@ def _header(cable: Cable, view: CableView, w: _Writer) -> str:
 
 
 def _ms_desc(cable: Cable, view: CableView, w: _Writer) -> str:
-    ident = [_h("idno", _hx(view.id, w), type="cable-id") if view.id else ""]
-    banner = next(
-        (p for p in cable.parts if isinstance(p, Banner) and p.station and p.serial), None
-    )
+    chars = w.reg.chars
+    ident = _el("idno", _esc_text(view.id, chars), ' type="cable-id"') if view.id else ""
+    banner: Banner | None = None
+    de: Part | None = None
+    for p in cable.parts:  # the first of each
+        if banner is None and isinstance(p, Banner) and p.station and p.serial:
+            banner = p
+        if de is None and p.kind == "originator":
+            de = p
+        if banner is not None and de is not None:
+            break
     if banner is not None:
-        ref = f"{banner.station} {banner.serial}"
-        ident.append(_h("altIdentifier", _h("idno", _hx(ref, w)), type="message-reference"))
-    de = next((p for p in cable.parts if p.kind == "originator"), None)
+        ref = _el("idno", _esc_text(f"{banner.station} {banner.serial}", chars))
+        ident += f'<altIdentifier type="message-reference">{ref}</altIdentifier>'
     if de is not None and de.text.strip():
-        ident.append(
-            _h("altIdentifier", _h("idno", _hx(" ".join(de.text.split()), w)), type="transmission")
-        )
-    if not any(ident):
-        ident = [_h("msName", "unidentified cable")]
+        dl = _el("idno", _esc_text(" ".join(de.text.split()), chars))
+        ident += f'<altIdentifier type="transmission">{dl}</altIdentifier>'
+    if not ident:
+        ident = "<msName>unidentified cable</msName>"
     origin = ""
     if view.sent is not None or view.origin:
         origin = (
             "<history><origin>"
-            + (_h("origDate", when=_iso(view.sent)) if view.sent else "")
-            + (_h("origPlace", _hx(view.origin, w)) if view.origin else "")
+            + (f"<origDate{_attr('when', _iso(view.sent))}/>" if view.sent else "")
+            + (_el("origPlace", _esc_text(view.origin, chars)) if view.origin else "")
             + "</origin></history>"
         )
     admin = ""
     if view.decl_date is not None:
+        decl = view.decl_date.isoformat()
         admin = (
             '<additional><adminInfo><availability status="restricted"><p>Declassify on '
-            + _h("date", view.decl_date.isoformat(), when=view.decl_date.isoformat())
+            + _el("date", decl, _attr("when", decl))
             + "</p></availability></adminInfo></additional>"
         )
-    return (
-        "<msDesc><msIdentifier>" + "".join(ident) + "</msIdentifier>" + origin + admin + "</msDesc>"
-    )
+    return f"<msDesc><msIdentifier>{ident}</msIdentifier>{origin}{admin}</msDesc>"
 
 
 def _profile_desc(cable: Cable, view: CableView, w: _Writer) -> str:
+    chars = w.reg.chars
     actions: list[str] = []
     sent = []
     if view.sender:
-        sent.append(_h("orgName", _hx(view.sender, w)))
+        sent.append(_el("orgName", _esc_text(view.sender, chars)))
     if view.signature:
-        sent.append(_h("persName", _hx(view.signature, w)))
+        sent.append(_el("persName", _esc_text(view.signature, chars)))
     if view.origin:
-        sent.append(_h("placeName", _hx(view.origin, w)))
+        sent.append(_el("placeName", _esc_text(view.origin, chars)))
     if view.sent is not None:
-        sent.append(_h("date", when=_iso(view.sent)))
+        sent.append(f"<date{_attr('when', _iso(view.sent))}/>")
     if sent:
-        actions.append(_h("correspAction", "".join(sent), type="sent"))
+        actions.append(f'<correspAction type="sent">{"".join(sent)}</correspAction>')
     i = 0
     for p in cable.parts:
         if isinstance(p, Addressee) and p.role in ("to", "info"):
             i += 1
-            if p.name is not None:
-                inner = _h("orgName", _hx(p.name, w))
+            if p.name:
+                inner = f"<orgName>{_esc_text(p.name, chars)}</orgName>"
+            elif p.name is not None:
+                inner = "<orgName/>"
             elif p.routing_indicator is not None:
-                inner = _h("idno", _hx(p.routing_indicator, w), type="routing-indicator")
+                ri = _esc_text(p.routing_indicator, chars)
+                inner = _el("idno", ri, ' type="routing-indicator"')
             else:
-                inner = _h("orgName")
-            # What _h writes, spelt out for the many addressees: role is "to" or "info".
+                inner = "<orgName/>"
+            # role is "to" or "info": no escaping
             actions.append(
                 f'<correspAction type="received" subtype="{p.role}" xml:id="addr-{i}"'
                 f' corresp="#addr-{i}-line">{inner}</correspAction>'
             )
     classes: list[str] = []
+    # ids of categories are letters, digits, '.', '_' and '-': no escaping
     if view.classification:
-        classes.append(
-            _h(
-                "catRef",
-                scheme="#classification",
-                target="#" + w.reg.cat("classification", view.classification),
-            )
-        )
+        cid = w.reg.cat("classification", view.classification)
+        classes.append(f'<catRef scheme="#classification" target="#{cid}"/>')
     for c in view.caveats:
-        classes.append(_h("catRef", scheme="#handling", target="#" + w.reg.cat("handling", c)))
+        classes.append(f'<catRef scheme="#handling" target="#{w.reg.cat("handling", c)}"/>')
     if view.tags:
-        classes.append(
-            _h("keywords", "".join(_h("term", _hx(t, w)) for t in view.tags), scheme="#tags")
+        terms = "".join(
+            f"<term>{_esc_text(t, chars)}</term>" if t else "<term/>" for t in view.tags
         )
+        classes.append(_el("keywords", terms, ' scheme="#tags"'))
     out = ""
     if actions:
         out += "<correspDesc>" + "".join(actions) + "</correspDesc>"
@@ -1847,19 +2657,26 @@ def _encoding_desc(w: _Writer) -> str:
         parts.append("<charDecl>" + chars + "</charDecl>")
     by_tax: dict[str, list[tuple[str, str]]] = {}
     for (tax, value), cid in w.reg.cat_ids.items():
-        by_tax.setdefault(tax, []).append((value, cid))
+        found = by_tax.get(tax)
+        if found is None:
+            by_tax[tax] = [(value, cid)]
+        else:
+            found.append((value, cid))
     taxes = []
     for tax, (_prefix, desc) in TAXONOMIES.items():
-        if tax not in by_tax:
+        cats = by_tax.get(tax)
+        if cats is None:
             continue
-        cats = ""
-        for v, cid in sorted(by_tax[tax]):  # ids are letters, digits, '.', '_' and '-'
-            desc_text = _esc_text(_esc_value(v), w.reg.chars)
+        out = ""
+        for v, cid in sorted(cats):  # ids are letters, digits, '.', '_' and '-'
+            # a word of letters and digits is written as it is (the most frequent)
+            desc_text = v if v.isalnum() else _esc_text(_esc_value(v), w.reg.chars)
             cat_desc = f"<catDesc>{desc_text}</catDesc>" if desc_text else "<catDesc/>"
-            cats += f'<category xml:id="{cid}">{cat_desc}</category>'
-        taxes.append(_h("taxonomy", _h("desc", desc) + cats, xml_id=tax))
+            out += f'<category xml:id="{cid}">{cat_desc}</category>'
+        # the descriptions and taxonomy ids are this module's words: no escaping
+        taxes.append(f'<taxonomy xml:id="{tax}"><desc>{desc}</desc>{out}</taxonomy>')
     taxes.append(
-        _h("taxonomy", _h("desc", "TAGS: subject, program and country tags"), xml_id="tags")
+        '<taxonomy xml:id="tags"><desc>TAGS: subject, program and country tags</desc></taxonomy>'
     )
     parts.append("<classDecl>" + "".join(taxes) + "</classDecl>")
     return "<encodingDesc>\n    " + "\n    ".join(parts) + "\n  </encodingDesc>"
@@ -1881,20 +2698,27 @@ def dumps_str(cable: Cable) -> str:
         problem = encodings.recorded_problem(cable.source_encoding, cable.telegram)
         if problem is not None:
             raise CablekitError(f"source_encoding: {problem}", code="TEI-WRITE")
-    w = _Writer()
+    return _document(cable, _Writer())
+
+
+def _document(cable: Cable, w: _Writer) -> str:
+    """The document as `w` writes it (the fast writers, or with _Writer(fast=False) the
+    generic one alone, which tests compare)."""
     front = ""
     if cable.page is not None and cable.page.layout is not None:
         front = _front(cable.page, w)
     body = _text_body(cable, w)
     header = _header(cable, cable.view, w)
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<TEI xmlns="{TEI_NS}">\n'
-        + header
-        + '\n<text xml:space="preserve">'
-        + front
-        + body
-        + "</text>\n</TEI>\n"
+    # one join: a chain of + would copy the header and body once per piece after them
+    return "".join(
+        (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<TEI xmlns="{TEI_NS}">\n',
+            header,
+            '\n<text xml:space="preserve">',
+            front,
+            body,
+            "</text>\n</TEI>\n",
+        )
     )
 
 
