@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from cablekit import normalize as norm
 from cablekit.model import (
+    PART_TYPES,
     Banner,
     Cable,
     CableView,
@@ -13,7 +15,6 @@ from cablekit.model import (
     DateTimeGroup,
     EOLine,
     FromLine,
-    OriginatorLine,
     PageBreak,
     Paragraph,
     SecurityLine,
@@ -22,47 +23,99 @@ from cablekit.model import (
     TagsLine,
 )
 
+# The part types the view reads, in the order they are tested: a part of a subclass counts
+# as the first type it is an instance of.
+_ORDER: tuple[type, ...] = (
+    Banner,
+    DateTimeGroup,
+    SubjectLine,
+    TagsLine,
+    EOLine,
+    Signature,
+    FromLine,
+    SecurityLine,
+    Captions,
+    PageBreak,
+    Paragraph,
+)
+(
+    _BANNER,
+    _DTG,
+    _SUBJECT,
+    _TAGS,
+    _EO,
+    _SIGNATURE,
+    _FROM,
+    _SECURITY,
+    _CAPTIONS,
+    _PAGE_BREAK,
+    _PARAGRAPH,
+) = range(len(_ORDER))
+_OTHER = -1
+
+
+def _kind_of_type(cls: type) -> int:
+    """The kind of a part of this type: the first of _ORDER it is a subclass of."""
+    for i, t in enumerate(_ORDER):
+        if issubclass(cls, t):
+            return i
+    return _OTHER
+
+
+# Each part type of the model by its exact type: one lookup a part instead of a chain of
+# isinstance tests (most parts are addressees and paragraphs, which came last or not at all).
+_KINDS: dict[type, int] = {t: _kind_of_type(t) for t in PART_TYPES}
+
 
 def derive(cable: Cable) -> CableView:
-    banner = dtg = subject = tags_line = eo = signature = from_line = security = None
-    de_line = None
-    page_break = None
+    banner: Banner | None = None
+    dtg: DateTimeGroup | None = None
+    subject: SubjectLine | None = None
+    tags_line: TagsLine | None = None
+    eo: EOLine | None = None
+    signature: Signature | None = None
+    from_line: FromLine | None = None
+    security: SecurityLine | None = None
+    page_break: PageBreak | None = None
     caveats: dict[str, None] = {}
-    for p in cable.parts:
-        if isinstance(p, Banner):
-            if banner is None or (banner.serial is None and p.serial is not None):
-                banner = p
-        elif isinstance(p, DateTimeGroup):
-            if dtg is None and p.sent is not None:
-                dtg = p
-        elif isinstance(p, SubjectLine):
+    part: Any  # its type is the one its kind names
+    for part in cable.parts:
+        kind = _KINDS.get(type(part))
+        if kind is None:
+            kind = _kind_of_type(type(part))
+        if kind == _OTHER:
+            continue
+        if kind == _BANNER:
+            if banner is None or (banner.serial is None and part.serial is not None):
+                banner = part
+        elif kind == _DTG:
+            if dtg is None and part.sent is not None:
+                dtg = part
+        elif kind == _SUBJECT:
             if subject is None:
-                subject = p
-        elif isinstance(p, TagsLine):
+                subject = part
+        elif kind == _TAGS:
             if tags_line is None:
-                tags_line = p
-        elif isinstance(p, EOLine):
+                tags_line = part
+        elif kind == _EO:
             if eo is None:
-                eo = p
-        elif isinstance(p, Signature):
-            signature = p
-        elif isinstance(p, FromLine):
+                eo = part
+        elif kind == _SIGNATURE:
+            signature = part
+        elif kind == _FROM:
             if from_line is None:
-                from_line = p
-        elif isinstance(p, SecurityLine):
+                from_line = part
+        elif kind == _SECURITY:
             if security is None:
-                security = p
-        elif isinstance(p, OriginatorLine):
-            if de_line is None:
-                de_line = p
-        elif isinstance(p, Captions):
-            for c in p.captions:
+                security = part
+        elif kind == _CAPTIONS:
+            for c in part.captions:
                 caveats[c] = None
-        elif isinstance(p, PageBreak):
-            if page_break is None and p.serial and p.station:
-                page_break = p
-        elif isinstance(p, Paragraph) and page_break is None:
-            for br in p.page_breaks:
+        elif kind == _PAGE_BREAK:
+            if page_break is None and part.serial and part.station:
+                page_break = part
+        elif kind == _PARAGRAPH and page_break is None:
+            for br in part.page_breaks:
                 if br.serial and br.station:
                     page_break = br
                     break
