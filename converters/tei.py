@@ -336,6 +336,10 @@ class _Doc:
     source: str | None
     cats: dict[str, tuple[str, str]]  # category xml:id -> (taxonomy id, value)
     chars: dict[str, str]  # char xml:id -> the character
+    # Per header element looked into, the first child of each tag (see _header_child).
+    kids: dict[etree._Element, dict[Any, etree._Element]] = dataclasses.field(
+        default_factory=dict
+    )
 
 
 def _err(doc: _Doc, el: etree._Element, message: str, code: str = "TEI-MODEL") -> CablekitError:
@@ -1983,11 +1987,22 @@ _DERIVED_PATHS = tuple(
 )
 
 
-def _find_path(el: etree._Element, tags: tuple[str, ...]) -> etree._Element | None:
+def _header_child(doc: _Doc, el: etree._Element, tag: str) -> etree._Element | None:
+    """_child for the header, whose few elements the reader looks into more than once: the
+    children of each are walked once, their proxies kept for the document's reading."""
+    kids = doc.kids.get(el)
+    if kids is None:
+        kids = doc.kids[el] = {}
+        for ch in el:
+            kids.setdefault(ch.tag, ch)
+    return kids.get(tag)
+
+
+def _find_path(el: etree._Element, tags: tuple[str, ...], doc: _Doc) -> etree._Element | None:
     """el.find() of the path of these tags: the first element down it in document order."""
     at = el
     for tag in tags:
-        step = _child(at, tag)
+        step = _header_child(doc, at, tag)
         if step is None:
             # The first element of some step leads nowhere; a later one may: the full search.
             return el.find("/".join(tags))
@@ -2004,7 +2019,7 @@ def _check_header(header: etree._Element, cable: Cable, doc: _Doc) -> None:
         "origin": view.origin or None,
     }
     for name, path in _DERIVED_PATHS:
-        el = _find_path(header, path)
+        el = _find_path(header, path, doc)
         expected = derived[name]
         found = None if el is None else _text_of(el, doc)
         if name == "title" and found is not None and expected is not None:
@@ -2062,6 +2077,9 @@ def _read_division(
     parts: list[Part],
     where: list[etree._Element] | None = None,
 ) -> None:
+    # What _read_part does, written out here for the parts a division holds: most of a
+    # document's elements are those, and the fast reading is tried first the same way.
+    readers = _fast_readers()
     kids = list(div)
     _reject_text_of(div, kids, doc)
     for ch in kids:
@@ -2070,7 +2088,9 @@ def _read_division(
             continue
         what = _IN_DIVISION.get(tag)
         if what is None:
-            parts.append(_read_part(ch, doc))
+            fast = readers.get(_KIND_OF_TAG.get(tag) or ch.get("type") or "")
+            part = None if fast is None else fast(ch, doc)
+            parts.append(_read_part_fully(ch, doc, _part_kind(ch, doc)) if part is None else part)
             if where is not None:
                 where.append(ch)
         elif what == _DIVISION:
@@ -2091,7 +2111,12 @@ def _read_division(
                     if len(inner) != 1:
                         raise _err(doc, item, "a dateline holds exactly one part")
                     item = inner[0]
-                parts.append(_read_part(item, doc))
+                    item_tag = item.tag
+                fast = readers.get(_KIND_OF_TAG.get(item_tag) or item.get("type") or "")
+                part = None if fast is None else fast(item, doc)
+                parts.append(
+                    _read_part_fully(item, doc, _part_kind(item, doc)) if part is None else part
+                )
                 if where is not None:
                     where.append(item)
         elif what == _CLOSER:
@@ -2782,12 +2807,12 @@ def _read_chars(header: etree._Element) -> dict[str, str]:
 def _read_header(
     header: etree._Element, doc: _Doc
 ) -> tuple[PageMetadata | None, bool | None, str | None, dict[str, Any]]:
-    fd = _child(header, _T + "fileDesc")
+    fd = _header_child(doc, header, _T + "fileDesc")
     assert fd is not None  # required by the grammar
     final_newline: bool | None = None
     encoding: str | None = None
     extra: dict[str, Any] = {}
-    notes = _child(fd, _T + "notesStmt")
+    notes = _header_child(doc, fd, _T + "notesStmt")
     if notes is not None:
         for note in notes:
             if note.tag != _NOTE:
