@@ -337,9 +337,7 @@ class _Doc:
     cats: dict[str, tuple[str, str]]  # category xml:id -> (taxonomy id, value)
     chars: dict[str, str]  # char xml:id -> the character
     # Per header element looked into, the first child of each tag (see _header_child).
-    kids: dict[etree._Element, dict[Any, etree._Element]] = dataclasses.field(
-        default_factory=dict
-    )
+    kids: dict[etree._Element, dict[Any, etree._Element]] = dataclasses.field(default_factory=dict)
 
 
 def _err(doc: _Doc, el: etree._Element, message: str, code: str = "TEI-MODEL") -> CablekitError:
