@@ -12,10 +12,10 @@ import operator
 import re
 import types
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache, lru_cache, partial
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, Union
 
 from cablekit import __version__, encodings
@@ -336,8 +336,6 @@ class _Doc:
     source: str | None
     cats: dict[str, tuple[str, str]]  # category xml:id -> (taxonomy id, value)
     chars: dict[str, str]  # char xml:id -> the character
-    # Per header element looked into, the first child of each tag (see _header_child).
-    kids: dict[etree._Element, dict[Any, etree._Element]] = dataclasses.field(default_factory=dict)
 
 
 def _err(doc: _Doc, el: etree._Element, message: str, code: str = "TEI-MODEL") -> CablekitError:
@@ -1985,22 +1983,11 @@ _DERIVED_PATHS = tuple(
 )
 
 
-def _header_child(doc: _Doc, el: etree._Element, tag: str) -> etree._Element | None:
-    """_child for the header, whose few elements the reader looks into more than once: the
-    children of each are walked once, their proxies kept for the document's reading."""
-    kids = doc.kids.get(el)
-    if kids is None:
-        kids = doc.kids[el] = {}
-        for ch in el:
-            kids.setdefault(ch.tag, ch)
-    return kids.get(tag)
-
-
-def _find_path(el: etree._Element, tags: tuple[str, ...], doc: _Doc) -> etree._Element | None:
+def _find_path(el: etree._Element, tags: tuple[str, ...]) -> etree._Element | None:
     """el.find() of the path of these tags: the first element down it in document order."""
     at = el
     for tag in tags:
-        step = _header_child(doc, at, tag)
+        step = _child(at, tag)
         if step is None:
             # The first element of some step leads nowhere; a later one may: the full search.
             return el.find("/".join(tags))
@@ -2017,7 +2004,7 @@ def _check_header(header: etree._Element, cable: Cable, doc: _Doc) -> None:
         "origin": view.origin or None,
     }
     for name, path in _DERIVED_PATHS:
-        el = _find_path(header, path, doc)
+        el = _find_path(header, path)
         expected = derived[name]
         found = None if el is None else _text_of(el, doc)
         if name == "title" and found is not None and expected is not None:
@@ -2075,9 +2062,6 @@ def _read_division(
     parts: list[Part],
     where: list[etree._Element] | None = None,
 ) -> None:
-    # What _read_part does, written out here for the parts a division holds: most of a
-    # document's elements are those, and the fast reading is tried first the same way.
-    readers = _fast_readers()
     kids = list(div)
     _reject_text_of(div, kids, doc)
     for ch in kids:
@@ -2086,9 +2070,7 @@ def _read_division(
             continue
         what = _IN_DIVISION.get(tag)
         if what is None:
-            fast = readers.get(_KIND_OF_TAG.get(tag) or ch.get("type") or "")
-            part = None if fast is None else fast(ch, doc)
-            parts.append(_read_part_fully(ch, doc, _part_kind(ch, doc)) if part is None else part)
+            parts.append(_read_part(ch, doc))
             if where is not None:
                 where.append(ch)
         elif what == _DIVISION:
@@ -2109,12 +2091,7 @@ def _read_division(
                     if len(inner) != 1:
                         raise _err(doc, item, "a dateline holds exactly one part")
                     item = inner[0]
-                    item_tag = item.tag
-                fast = readers.get(_KIND_OF_TAG.get(item_tag) or item.get("type") or "")
-                part = None if fast is None else fast(item, doc)
-                parts.append(
-                    _read_part_fully(item, doc, _part_kind(item, doc)) if part is None else part
-                )
+                parts.append(_read_part(item, doc))
                 if where is not None:
                     where.append(item)
         elif what == _CLOSER:
@@ -2571,7 +2548,7 @@ def _plain_chars(el: etree._Element) -> str:
 
 def _gather(
     fields: dict[str | None, _Field],
-    elements: Iterable[etree._Element],
+    elements: etree._Element | list[etree._Element],
     vals: list[Any],
     doc: _Doc,
     seen: int,
@@ -2669,11 +2646,10 @@ _ANCHOR = _T + "anchor"
 _PB = _T + "pb"
 
 
-def _read_paragraph_fast(el: etree._Element, doc: _Doc) -> Part | None:
+def _read_paragraph_fast(plan: _Plan, breaks: _Plan, el: etree._Element, doc: _Doc) -> Part | None:
     """_read_paragraph for an ordinary paragraph (field elements with no markup inside, page
-    breaks that are ordinary parts), None for any other."""
-    plan, breaks = _paragraph_plans()
-    if plan is None or breaks is None or not plan.own.issuperset(el.keys()):
+    breaks that are ordinary parts), None for any other. breaks: the plan of page breaks."""
+    if not plan.own.issuperset(el.keys()):
         return None
     marks: list[etree._Element] = []  # its field elements
     content: list[str | Part] = []
@@ -2727,20 +2703,20 @@ def _read_paragraph_fast(el: etree._Element, doc: _Doc) -> Part | None:
 
 
 @cache
-def _paragraph_plans() -> tuple[_Plan | None, _Plan | None]:
-    return _plan(Paragraph), _plan(PageBreak)
-
-
-@cache
 def _fast_readers() -> dict[str, _FastReader]:
     """Per part kind, its fast reading (kinds without one are always read fully); compiled
     on first use, as the type hints it reads cost some time to resolve."""
+    from functools import partial
+
     out: dict[str, _FastReader] = {}
     for kind in PART_SPECS:
         cls = _PART_KINDS[kind]
+        plan = _plan(cls)
         if cls is Paragraph:
-            out[kind] = _read_paragraph_fast
-        elif (plan := _plan(cls)) is not None:
+            breaks = _plan(PageBreak)
+            if plan is not None and breaks is not None:
+                out[kind] = partial(_read_paragraph_fast, plan, breaks)
+        elif plan is not None:
             out[kind] = partial(_read_fast, plan)
     return out
 
@@ -2758,7 +2734,10 @@ def _child(el: etree._Element, tag: str) -> etree._Element | None:
 def _categories_path() -> Callable[[etree._Element], Any]:
     """The categories of the classDecls of an encodingDesc, in document order (compiled once:
     the walk runs in libxml2, making no element of the path on the way)."""
-    return _etree().XPath("t:classDecl/t:taxonomy/t:category", namespaces={"t": TEI_NS})  # type: ignore[no-any-return]
+    path: Callable[[etree._Element], Any] = _etree().XPath(
+        "t:classDecl/t:taxonomy/t:category", namespaces={"t": TEI_NS}
+    )
+    return path
 
 
 _CAT_DESC = _T + "catDesc"
@@ -2805,12 +2784,12 @@ def _read_chars(header: etree._Element) -> dict[str, str]:
 def _read_header(
     header: etree._Element, doc: _Doc
 ) -> tuple[PageMetadata | None, bool | None, str | None, dict[str, Any]]:
-    fd = _header_child(doc, header, _T + "fileDesc")
+    fd = _child(header, _T + "fileDesc")
     assert fd is not None  # required by the grammar
     final_newline: bool | None = None
     encoding: str | None = None
     extra: dict[str, Any] = {}
-    notes = _header_child(doc, fd, _T + "notesStmt")
+    notes = _child(fd, _T + "notesStmt")
     if notes is not None:
         for note in notes:
             if note.tag != _NOTE:
@@ -2828,13 +2807,12 @@ def _read_header(
                     raise _err(doc, note, f"source-encoding: {problem}")
             elif t == "field":
                 extra.update(_header_generic(note, Cable, doc))
-    page = None
     for d in fd:
         if d.tag == _SOURCE_DESC:
             for b in d:
                 if b.tag == _BIBL and b.get("type") == "page-metadata":
                     return _read_page(b, doc), final_newline, encoding, extra
-    return page, final_newline, encoding, extra
+    return None, final_newline, encoding, extra
 
 
 _NOTE = _T + "note"
