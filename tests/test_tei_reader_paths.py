@@ -173,16 +173,31 @@ def _comment(el: etree._Element) -> None:
     el.insert(0, etree.Comment("a note"))
 
 
-def _declared_character(el: etree._Element) -> None:
-    """A BEL in the paragraph, declared in the header as the writer declares one."""
+def _declare_bel(el: etree._Element) -> None:
+    """A BEL declared in the header, as the writer declares a character XML cannot hold:
+    the reader then reads the characters of parts one by one."""
     enc = el.getroottree().getroot().find(f"{T}teiHeader/{T}encodingDesc")
     assert enc is not None
     char = etree.SubElement(etree.SubElement(enc, T + "charDecl"), T + "char")
     char.set(XML_ID, "ctrl-07")
     etree.SubElement(char, T + "mapping").text = "U+0007"
+
+
+def _declared_character(el: etree._Element) -> None:
+    _declare_bel(el)
     g = etree.SubElement(el, T + "g")
     g.set("ref", "#ctrl-07")
     g.tail = "rang"
+
+
+def _stranger_after_a_character(el: etree._Element) -> None:
+    """In a field holding markup: an undeclared character, then an element of no field. The
+    full reading refuses the element (the fields are indexed before any is read), so the
+    fast one must not read the field's characters, and refuse the character, first."""
+    _declare_bel(el)
+    prosign = _field(el, "seg", "prosign")
+    etree.SubElement(prosign, T + "g").set("ref", "#nowhere")
+    etree.SubElement(prosign, T + "seg").set("type", "elsewhere")
 
 
 def _kind_on_its_own(el: etree._Element) -> None:
@@ -235,6 +250,11 @@ CASES: dict[str, tuple[str, Callable[[etree._Element], None], str | None]] = {
     "comment in a part": (ADDRESSEE, _comment, None),
     "comment in a paragraph": (PARAGRAPH, _comment, None),
     "declared character in a paragraph": (PARAGRAPH, _declared_character, None),
+    "element of no field after a character": (
+        "//t:seg[@type='routing']",
+        _stranger_after_a_character,
+        "TEI-MODEL",
+    ),
     "hosted value on an element of its own": ("//t:ab[@type='eo']", _kind_on_its_own, None),
 }
 
@@ -338,13 +358,8 @@ def _alter(root: etree._Element, op: int, i: int, j: int, attr: str, value: str)
         el.tail = (el.tail or "") + value
     elif op == 11:
         el.text = (el.text or "") + value
-    elif op == 12:
-        # A declared character: the reader then reads the characters of parts one by one.
-        enc = root.find(f"{T}teiHeader/{T}encodingDesc")
-        if enc is not None and enc.find(T + "charDecl") is None:
-            char = etree.SubElement(etree.SubElement(enc, T + "charDecl"), T + "char")
-            char.set(XML_ID, "ctrl-07")
-            etree.SubElement(char, T + "mapping").text = "U+0007"
+    elif op == 12 and root.find(f"{T}teiHeader/{T}encodingDesc/{T}charDecl") is None:
+        _declare_bel(root)
     elif op == 13:
         anchor = etree.Element(T + "anchor")
         anchor.set("type", "string" if j % 2 else value)
