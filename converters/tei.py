@@ -2796,12 +2796,27 @@ def _read_doc(
 
 # Header values the writer derives from the text that the Schematron cannot recompute in
 # XPath 1 (the cable id's fallbacks, the title's, the origin title-cased from the FM line).
-_DERIVED_PATHS = (
-    ("id", f"{_T}fileDesc/{_T}publicationStmt/{_T}idno"),
-    ("id", f"{_T}fileDesc/{_T}sourceDesc/{_T}msDesc/{_T}msIdentifier/{_T}idno"),
-    ("title", f"{_T}fileDesc/{_T}titleStmt/{_T}title"),
-    ("origin", f"{_T}fileDesc/{_T}sourceDesc/{_T}msDesc/{_T}history/{_T}origin/{_T}origPlace"),
+_DERIVED_PATHS = tuple(
+    (name, tuple(_T + step for step in path.split("/")))
+    for name, path in (
+        ("id", "fileDesc/publicationStmt/idno"),
+        ("id", "fileDesc/sourceDesc/msDesc/msIdentifier/idno"),
+        ("title", "fileDesc/titleStmt/title"),
+        ("origin", "fileDesc/sourceDesc/msDesc/history/origin/origPlace"),
+    )
 )
+
+
+def _find_path(el: etree._Element, tags: tuple[str, ...]) -> etree._Element | None:
+    """el.find() of the path of these tags: the first element down it in document order."""
+    at = el
+    for tag in tags:
+        step = _child(at, tag)
+        if step is None:
+            # The first element of some step leads nowhere; a later one may: the full search.
+            return el.find("/".join(tags))
+        at = step
+    return at
 
 
 def _check_header(header: etree._Element, cable: Cable, doc: _Doc) -> None:
@@ -2813,7 +2828,7 @@ def _check_header(header: etree._Element, cable: Cable, doc: _Doc) -> None:
         "origin": view.origin or None,
     }
     for name, path in _DERIVED_PATHS:
-        el = header.find(path)
+        el = _find_path(header, path)
         expected = derived[name]
         found = None if el is None else _text_of(el, doc)
         if name == "title" and found is not None and expected is not None:
@@ -2836,52 +2851,81 @@ def _reject_text(el: etree._Element, doc: _Doc) -> None:
             raise _err(doc, ch, "characters outside any part of the telegram", "TEI-TEXT")
 
 
+# What an element directly in a division, or in an opener, is to the reader, by its tag: the
+# local names it goes by stand for the tag in the TEI namespace and for the bare one.
+_DIVISION, _OPENER, _CLOSER, _DATELINE, _NO_PART = range(5)
+_IN_DIVISION = {
+    tag: what
+    for name, what in (
+        ("div", _DIVISION),
+        ("opener", _OPENER),
+        ("closer", _CLOSER),
+        ("pb", _NO_PART),
+    )
+    for tag in (name, _T + name)
+}
+_IN_OPENER = {
+    tag: what
+    for name, what in (*((w, _DATELINE) for w in _OPENER_WRAPPERS), ("pb", _NO_PART))
+    for tag in (name, _T + name)
+}
+
+
+def _reject_text_of(el: etree._Element, kids: list[etree._Element], doc: _Doc) -> None:
+    """_reject_text on an element whose children the caller holds (each proxy made once)."""
+    if el.text:
+        _reject_text(el, doc)
+    for ch in kids:
+        if ch.tail:
+            _reject_text(el, doc)
+
+
 def _read_division(
     div: etree._Element,
     doc: _Doc,
     parts: list[Part],
     where: list[etree._Element] | None = None,
 ) -> None:
-    def add(el: etree._Element, name: str | None = None) -> None:
-        parts.append(_read_part(el, doc, name))
-        if where is not None:
-            where.append(el)
-
-    _reject_text(div, doc)
-    for ch in div:
+    kids = list(div)
+    _reject_text_of(div, kids, doc)
+    for ch in kids:
         tag = ch.tag
         if not isinstance(tag, str):
             continue
-        name = tag[_TLEN:] if tag.startswith(_T) else tag
-        if name == "div":
+        what = _IN_DIVISION.get(tag)
+        if what is None:
+            parts.append(_read_part(ch, doc))
+            if where is not None:
+                where.append(ch)
+        elif what == _DIVISION:
             _read_division(ch, doc, parts, where)
-        elif name == "opener":
-            _reject_text(ch, doc)
-            for item in ch:
+        elif what == _OPENER:
+            items = list(ch)
+            _reject_text_of(ch, items, doc)
+            for item in items:
                 item_tag = item.tag
                 if not isinstance(item_tag, str):
                     continue
-                item_name = item_tag[_TLEN:] if item_tag.startswith(_T) else item_tag
-                if item_name in _OPENER_WRAPPERS:
+                kind = _IN_OPENER.get(item_tag)
+                if kind == _NO_PART:
+                    continue
+                if kind == _DATELINE:
                     _reject_text(item, doc)
                     inner = [x for x in item if isinstance(x.tag, str)]
                     if len(inner) != 1:
                         raise _err(doc, item, "a dateline holds exactly one part")
-                    add(inner[0])
-                elif item_name == "pb":
-                    continue
-                else:
-                    add(item, item_name)
-        elif name == "closer":
+                    item = inner[0]
+                parts.append(_read_part(item, doc))
+                if where is not None:
+                    where.append(item)
+        elif what == _CLOSER:
             _reject_text(ch, doc)
             inner = [x for x in ch if isinstance(x.tag, str)]
             if len(inner) != 1 or _local(inner[0]) != "signed":
                 raise _err(doc, ch, "a closer holds exactly one <signed>")
-            add(inner[0])
-        elif name == "pb":
-            continue
-        else:
-            add(ch, name)
+            parts.append(_read_part(inner[0], doc, "signed"))
+            if where is not None:
+                where.append(inner[0])
 
 
 def _part_kind(el: etree._Element, doc: _Doc, name: str | None = None) -> str:
@@ -2897,9 +2941,29 @@ def _part_kind(el: etree._Element, doc: _Doc, name: str | None = None) -> str:
     return kind
 
 
+_KIND_OF_TAG = {
+    tag: kind
+    for name, kind in (("p", "paragraph"), ("signed", "signature"))
+    for tag in (name, _T + name)
+}
+
+
 def _read_part(el: etree._Element, doc: _Doc, name: str | None = None) -> Part:
-    """The part an element holds (name: its local name, when the caller has it)."""
-    kind = _part_kind(el, doc, name)
+    """The part an element holds (name: its local name, when the caller has it): the fast
+    reading of its kind when it has one and the part is ordinary, else the full reading."""
+    # The kind as _part_kind gives it, that one checking it (and refusing) on the full path.
+    kind = _KIND_OF_TAG.get(el.tag) or el.get("type")
+    fast = None if kind is None else _fast_readers().get(kind)
+    if fast is not None:
+        part = fast(el, doc)
+        if part is not None:
+            return part
+    return _read_part_fully(el, doc, _part_kind(el, doc, name))
+
+
+def _read_part_fully(el: etree._Element, doc: _Doc, kind: str) -> Part:
+    """The part an element of that kind holds, every check made in the order the profile
+    documents them: the reference reading, and where each refusal comes from."""
     if kind == "paragraph":
         return _read_paragraph(el, doc, PART_SPECS[kind])
     cls = _PART_KINDS[kind]
@@ -3090,14 +3154,417 @@ def _read_paragraph(el: etree._Element, doc: _Doc, spec: PartSpec) -> Paragraph:
     return _construct(Paragraph, kwargs, el, doc)  # type: ignore[no-any-return]
 
 
+# --- the fast reading of ordinary parts ---------------------------------------------------------
+#
+# Nearly every part is ordinary: field elements the mapping writes, at most one of each kind a
+# carrier reads as one, each with attributes the mapping writes, values where the writer puts
+# them, and no comment, <g/> or foreign markup. Such a part is read in one walk over its
+# descendants, each element handing its value to its field as a plan compiled once per part
+# type says, where the full reading indexes the elements first and then asks each carrier.
+# The fast reading decides nothing on its own: at the first thing that is not ordinary
+# (anything the full reading would refuse, or reads in a way the plan does not cover) it gives
+# up with None and the full reading runs on that part, so values and refusals stay exactly
+# the full reading's. tests/test_tei_reader_paths.py holds the two readings to that.
+
+_Key = tuple[str, str | None]  # (element tag with its namespace, @type)
+if TYPE_CHECKING:
+    _FastReader = Callable[[etree._Element, _Doc], Part | None]
+
+
+class _Unsure(Exception):
+    """Raised inside a fast reading: this part is the full reading's to decide."""
+
+
+# A value from an attribute, as the carrier's `read` converts it:
+_CONV_AS_IS = 0  # Attr (@subtype ...)
+_CONV_UNESCAPED = 1  # Attr on @n, HostAttr
+_CONV_CATEGORY = 2  # the value of the category it points to; arg: the taxonomy (Cat, Cats)
+_CONV_WHEN = 3  # an ISO date or datetime; arg: date or datetime (When)
+_CONV_INT = 4  # Int
+_CONV_FLAG = 5  # True, when it holds the one value a Flag writes (arg)
+_CONVERTED_ATTR = {
+    _CONV_CATEGORY: "ana",
+    _CONV_WHEN: "when",
+    _CONV_INT: "value",
+}  # on a field element
+
+# What a field element gives its own field, besides those conversions of an attribute:
+_TEXT = -1  # @n unescaped, else its characters (Span, Texts)
+_PRESENT = -2  # True for being there (Flag)
+_NOTHING = -3  # nothing (an element only checked and counted)
+_NOT_ORDINARY = -4  # the element of a value the writer puts on another field's element
+
+
+def _convert(how: int, arg: Any, v: str | None, doc: _Doc) -> Any:
+    """An attribute's value as the carrier reads it; what it would refuse is the full
+    reading's."""
+    if how == _CONV_CATEGORY:
+        cat = doc.cats.get(v[1:]) if v is not None and v.startswith("#") else None
+        if cat is None or cat[0] != arg:
+            raise _Unsure
+        return cat[1]
+    if v is None:
+        raise _Unsure
+    if how == _CONV_AS_IS:
+        return v
+    if how == _CONV_UNESCAPED:
+        return _unesc_value(v)
+    if how == _CONV_WHEN:
+        try:
+            if arg is datetime:
+                return datetime.fromisoformat(v)
+            if "T" in v:
+                raise _Unsure
+            return date.fromisoformat(v)
+        except ValueError:
+            raise _Unsure from None
+    if how == _CONV_INT:
+        if _INT.fullmatch(v) is None:
+            raise _Unsure
+        try:
+            return int(v)
+        except ValueError:  # more digits than int() takes: the full reading's to raise
+            raise _Unsure from None
+    if v != arg:  # _CONV_FLAG
+        raise _Unsure
+    return True
+
+
+class _Field(typing.NamedTuple):
+    """What the fast reading does with one kind of field element (its @type)."""
+
+    tag: str  # its tag, with the namespace
+    attrs: frozenset[str]  # the attributes it may carry
+    bit: int  # read as one element: its bit in the mask of those seen (a second one is the
+    # full reading's to refuse); 0 when read as a list
+    value: int  # what it gives its own field: _TEXT, _PRESENT, a conversion of an attribute...
+    arg: Any
+    slot: int  # that field (its position in the dataclass)
+    several: bool  # that field is the tuple of the values of all such elements, in order
+    hosted: tuple[tuple[str, int, Any, int], ...]  # (attr, conversion, arg, slot) of the
+    # values of other fields it carries, each taken when the attribute is there
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The fast reading of one part type."""
+
+    cls: type
+    own: frozenset[str]  # the attributes the part element may carry
+    on_part: tuple[tuple[str, int, Any, int], ...]  # fields in its attributes: (attr,
+    # conversion, arg, slot), each taken when the attribute is there
+    fields: dict[str | None, _Field]  # by @type: within a part type, no two kinds of field
+    # element share one
+    start: tuple[Any, ...]  # per model field, its value when nothing gives one
+    verbatim: int  # the position of `text` (a paragraph's `content`)
+
+
+def _tei_key(key: tuple[str, str | None]) -> _Key:
+    return (_T + key[0], key[1])
+
+
+@cache
+def _plan(cls: type) -> _Plan | None:
+    """The fast reading of a part type, as its spec's carriers read; None when a field is
+    beyond it (a carrier of another type, a field the spec does not name, a field without a
+    plain default to stand for it when absent)."""
+    spec, allowed, gens = _read_plan(cls)
+    model = dataclasses.fields(cls)
+    slots = {f.name: i for i, f in enumerate(model)}
+    verbatim = slots.get("content" if cls is Paragraph else "text", -1)
+    if gens or verbatim < 0 or any(not f.init or f.kw_only for f in model):
+        return None
+    start: list[Any] = [f.default for f in model]
+    if any(v is dataclasses.MISSING for i, v in enumerate(start) if i != verbatim):
+        return None  # required, or built by a factory: nothing stands for "absent"
+    values: dict[_Key, tuple[int, Any, int, bool]] = {}  # key -> (value, arg, slot, several)
+    ones: set[_Key] = set()
+    hosted: dict[_Key, list[tuple[str, int, Any, int]]] = {}
+    on_part: list[tuple[str, int, Any, int]] = []
+    taken: set[int] = {verbatim}
+
+    def element(key: _Key, value: int, arg: Any, slot: int, several: bool = False) -> bool:
+        if key in values:
+            return False  # two fields from one kind of element
+        values[key] = (value, arg, slot, several)
+        if several:
+            start[slot] = ()  # the carrier passes an empty tuple, not the default
+        else:
+            ones.add(key)
+        return True
+
+    def host(key: tuple[str, str], own: _Key, attr: str, how: int, arg: Any, slot: int) -> bool:
+        # Read as one on both (the carrier's `one`); its own element is left to the full
+        # reading, which gives the host's attribute precedence over it.
+        ones.update((_tei_key(key), own))
+        hosted.setdefault(_tei_key(key), []).append((attr, how, arg, slot))
+        return element(own, _NOT_ORDINARY, None, slot)
+
+    for c in spec.carriers:
+        slot = slots.get(c.name, -1)
+        if slot < 0 or slot in taken:
+            return None
+        taken.add(slot)
+        if type(c) is Span or type(c) is Texts:
+            ok = element((_T + c.tag, c.type), _TEXT, None, slot, type(c) is Texts)
+        elif type(c) is Int:
+            ok = element((_T + "num", c.type), _CONV_INT, None, slot)
+        elif type(c) is When:
+            own = (_T + "date", c.type)
+            if c.host_key is None:
+                ok = element(own, _CONV_WHEN, c.kind, slot)
+            else:
+                ok = host(c.host_key, own, "when", _CONV_WHEN, c.kind, slot)
+        elif type(c) is Cat:
+            seg = (_T + "seg", c.type)
+            if c.host == ".":
+                on_part.append(("ana", _CONV_CATEGORY, c.tax, slot))
+                ok = True
+            elif c.host_key is None:
+                ok = element(seg, _CONV_CATEGORY, c.tax, slot)
+            else:
+                ok = host(c.host_key, seg, "ana", _CONV_CATEGORY, c.tax, slot)
+        elif type(c) is Cats:
+            ok = element((_T + "seg", c.type), _CONV_CATEGORY, c.tax, slot, True)
+        elif type(c) is Flag:
+            start[slot] = False  # the carrier passes False, not the default
+            if c.attr is not None:
+                on_part.append((c.attr, _CONV_FLAG, c.attr_value, slot))
+                ok = True
+            else:
+                ok = element((_T + c.tag, c.type), _PRESENT, None, slot)
+        elif type(c) is Attr:
+            on_part.append((c.attr, _CONV_UNESCAPED if c.attr == "n" else _CONV_AS_IS, None, slot))
+            ok = True
+        elif type(c) is HostAttr:
+            own = (_T + c.tag, c.type)
+            ok = host(c.host_key, own, c.attr, _CONV_UNESCAPED, None, slot)
+        else:
+            return None  # a carrier type the fast reading does not know
+        if not ok:
+            return None
+    fields: dict[str | None, _Field] = {}
+    bits = 0
+    for k, attrs in allowed.items():
+        if k == (".", None):
+            continue
+        key = _tei_key(k)
+        value, arg, slot, several = values.get(key, (_NOTHING, None, -1, False))
+        if several and key in ones:
+            return None  # read as one by a field and as a list by another
+        if k[1] in fields:
+            return None  # two kinds of field element with one @type
+        bit = 1 << bits if key in ones else 0
+        bits += key in ones
+        carried = tuple(hosted.get(key, ()))
+        fields[k[1]] = _Field(key[0], attrs, bit, value, arg, slot, several, carried)
+    own_attrs = allowed[(".", None)]
+    return _Plan(cls, own_attrs, tuple(on_part), fields, tuple(start), verbatim)
+
+
+def _plain_chars(el: etree._Element) -> str:
+    """_text_of for an element holding markup, read before its descendants are: what libxml2
+    gives, which _text_of gives too when there is no <g/> inside, and the walk gives up on a
+    <g/> (where _text_of would read, or refuse, the character it stands for)."""
+    text: str = _etree().tostring(el, method="text", encoding="unicode", with_tail=False)
+    return text
+
+
+def _gather(
+    fields: dict[str | None, _Field],
+    elements: etree._Element | list[etree._Element],
+    vals: list[Any],
+    doc: _Doc,
+    seen: int,
+    pieces: list[str] | None,
+) -> int:
+    """Field elements of an ordinary part into vals, in document order: these elements and
+    the descendants of each after it (seen: the mask of those read as one so far, returned
+    updated). With pieces, the elements are the part's children, and their characters and
+    tails go into pieces: the part's text as _text_of gives it, no <g/> or comment being
+    read here. The walk is by children: it costs less than by descendants, and most field
+    elements hold no markup."""
+    for d in elements:
+        f = fields.get(d.get("type"))
+        if f is None:
+            raise _Unsure
+        tag, attrs, bit, how, arg, slot, several, hosted = f
+        if d.tag != tag or not attrs.issuperset(d.keys()):
+            raise _Unsure
+        if bit:
+            if seen & bit:
+                raise _Unsure
+            seen |= bit
+        nested = len(d) != 0
+        chars: str | None = None  # its characters, once read
+        v: Any
+        if how == _TEXT:  # _RCtx.str_value
+            n = d.get("n")
+            if n is not None:
+                v = _unesc_value(n)
+            else:
+                v = chars = _plain_chars(d) if nested else d.text or ""
+        elif how >= 0:
+            v = _convert(how, arg, d.get(_CONVERTED_ATTR[how]), doc)
+        elif how == _PRESENT:
+            v = True
+        elif how == _NOT_ORDINARY:
+            raise _Unsure
+        if how != _NOTHING:
+            if several:
+                vals[slot] += (v,)
+            else:
+                vals[slot] = v
+        if hosted:
+            for attr, conversion, carg, cslot in hosted:
+                hv = d.get(attr)
+                if hv is not None:
+                    vals[cslot] = _convert(conversion, carg, hv, doc)
+        if pieces is not None:
+            if chars is None:
+                chars = _plain_chars(d) if nested else d.text
+            if chars:
+                pieces.append(chars)
+            tail = d.tail
+            if tail:
+                pieces.append(tail)
+        if nested:
+            seen = _gather(fields, d, vals, doc, seen, None)
+    return seen
+
+
+def _read_on_part(plan: _Plan, el: etree._Element, vals: list[Any], doc: _Doc) -> None:
+    """The fields of an ordinary part in attributes of its element, into vals."""
+    for attr, how, arg, slot in plan.on_part:
+        v = el.get(attr)
+        if v is not None:
+            vals[slot] = v if how == _CONV_AS_IS else _convert(how, arg, v, doc)
+
+
+def _read_fast(plan: _Plan, el: etree._Element, doc: _Doc) -> Part | None:
+    """The part an ordinary element holds, None when it is not ordinary."""
+    if not plan.own.issuperset(el.keys()):
+        return None
+    vals = list(plan.start)
+    text = el.text
+    try:
+        if len(el):
+            # The part's text as _text_of gives it: no <g/> or comment is read here.
+            pieces = [text] if text else []
+            _gather(plan.fields, el, vals, doc, 0, pieces)
+            vals[plan.verbatim] = "".join(pieces)
+        else:
+            vals[plan.verbatim] = text or ""
+        if plan.on_part:
+            _read_on_part(plan, el, vals, doc)
+    except _Unsure:
+        return None
+    try:
+        return plan.cls(*vals)  # type: ignore[no-any-return]
+    except TypeError:
+        return None
+
+
+_FW = _T + "fw"
+_ANCHOR = _T + "anchor"
+_PB = _T + "pb"
+
+
+def _read_paragraph_fast(plan: _Plan, breaks: _Plan, el: etree._Element, doc: _Doc) -> Part | None:
+    """_read_paragraph for an ordinary paragraph (field elements with no markup inside, page
+    breaks that are ordinary parts), None for any other. breaks: the plan of page breaks."""
+    if not plan.own.issuperset(el.keys()):
+        return None
+    marks: list[etree._Element] = []  # its field elements
+    content: list[str | Part] = []
+    text = el.text
+    cur: list[str] | None = [text] if text else None  # the string being read, once started
+    for ch in el:
+        tag = ch.tag
+        if tag == _PB:
+            pass
+        elif tag == _FW and ch.get("type") == "page-break":
+            if cur is not None:
+                content.append("".join(cur))
+                cur = None
+            pb = _read_fast(breaks, ch, doc)
+            if pb is None:
+                return None
+            content.append(pb)
+        elif tag == _ANCHOR and ch.get("type") == "string":
+            if cur is not None:
+                content.append("".join(cur))
+            cur = []
+        else:
+            if len(ch):
+                return None
+            marks.append(ch)
+            if cur is None:
+                cur = []
+            text = ch.text
+            if text:
+                cur.append(text)
+        tail = ch.tail
+        if tail:
+            if cur is None:
+                cur = [tail]
+            else:
+                cur.append(tail)
+    if cur is not None:
+        content.append("".join(cur))
+    vals = list(plan.start)
+    vals[plan.verbatim] = tuple(content)
+    try:
+        if marks:
+            _gather(plan.fields, marks, vals, doc, 0, None)
+        _read_on_part(plan, el, vals, doc)
+    except _Unsure:
+        return None
+    try:
+        return plan.cls(*vals)  # type: ignore[no-any-return]
+    except TypeError:
+        return None
+
+
+@cache
+def _fast_readers() -> dict[str, _FastReader]:
+    """Per part kind, its fast reading (kinds without one are always read fully); compiled
+    on first use, as the type hints it reads cost some time to resolve."""
+    from functools import partial
+
+    out: dict[str, _FastReader] = {}
+    for kind in PART_SPECS:
+        cls = _PART_KINDS[kind]
+        plan = _plan(cls)
+        if cls is Paragraph:
+            breaks = _plan(PageBreak)
+            if plan is not None and breaks is not None:
+                out[kind] = partial(_read_paragraph_fast, plan, breaks)
+        elif plan is not None:
+            out[kind] = partial(_read_fast, plan)
+    return out
+
+
 def _child(el: etree._Element, tag: str) -> etree._Element | None:
-    """The first child element of that tag: el.find(tag) without the path machinery (and
-    without a search at all when it is the first child, as the profile has it)."""
-    if len(el):
-        first = el[0]
-        if first.tag == tag:
-            return first
-    return next(el.iterchildren(tag), None)
+    """The first child element of that tag: el.find(tag) without the path machinery (a plain
+    walk: the children before it are few, fewer than a tag matcher costs to set up)."""
+    for ch in el:
+        if ch.tag == tag:
+            return ch
+    return None
+
+
+@cache
+def _categories_path() -> Callable[[etree._Element], Any]:
+    """The categories of the classDecls of an encodingDesc, in document order (compiled once:
+    the walk runs in libxml2, making no element of the path on the way)."""
+    path: Callable[[etree._Element], Any] = _etree().XPath(
+        "t:classDecl/t:taxonomy/t:category", namespaces={"t": TEI_NS}
+    )
+    return path
+
+
+_CAT_DESC = _T + "catDesc"
 
 
 def _read_categories(header: etree._Element) -> dict[str, tuple[str, str]]:
@@ -3105,14 +3572,17 @@ def _read_categories(header: etree._Element) -> dict[str, tuple[str, str]]:
     enc = _child(header, _T + "encodingDesc")
     if enc is None:
         return cats
-    for decl in enc.iterchildren(_T + "classDecl"):
-        for tax in decl.iterchildren(_T + "taxonomy"):
-            tid = tax.get(_XML_ID) or ""
-            for cat in tax.iterchildren(_T + "category"):
-                cid = cat.get(_XML_ID)
-                desc = _child(cat, _T + "catDesc")
-                if cid is not None and desc is not None:
-                    cats[cid] = (tid, _unesc_value(desc.text or ""))
+    tax: etree._Element | None = None
+    tid = ""
+    for cat in _categories_path()(enc):
+        parent = cat.getparent()
+        if parent is not tax:  # the same proxy while tax holds it: one lookup per taxonomy
+            tax = parent
+            tid = "" if tax is None else tax.get(_XML_ID) or ""
+        cid = cat.get(_XML_ID)
+        desc = cat[0] if len(cat) and cat[0].tag == _CAT_DESC else _child(cat, _CAT_DESC)
+        if cid is not None and desc is not None:
+            cats[cid] = (tid, _unesc_value(desc.text or ""))
     return cats
 
 
@@ -3145,7 +3615,9 @@ def _read_header(
     extra: dict[str, Any] = {}
     notes = _child(fd, _T + "notesStmt")
     if notes is not None:
-        for note in notes.iterchildren(_T + "note"):
+        for note in notes:
+            if note.tag != _NOTE:
+                continue
             t = note.get("type")
             if t == "final-newline":
                 v = _text_of(note, doc)
@@ -3159,17 +3631,17 @@ def _read_header(
                     raise _err(doc, note, f"source-encoding: {problem}")
             elif t == "field":
                 extra.update(_header_generic(note, Cable, doc))
-    bibl = next(
-        (
-            b
-            for d in fd.iterchildren(_T + "sourceDesc")
-            for b in d.iterchildren(_T + "bibl")
-            if b.get("type") == "page-metadata"
-        ),
-        None,
-    )
-    page = _read_page(bibl, doc) if bibl is not None else None
-    return page, final_newline, encoding, extra
+    for d in fd:
+        if d.tag == _SOURCE_DESC:
+            for b in d:
+                if b.tag == _BIBL and b.get("type") == "page-metadata":
+                    return _read_page(b, doc), final_newline, encoding, extra
+    return None, final_newline, encoding, extra
+
+
+_NOTE = _T + "note"
+_SOURCE_DESC = _T + "sourceDesc"
+_BIBL = _T + "bibl"
 
 
 def _header_generic(note: etree._Element, cls: type, doc: _Doc) -> dict[str, Any]:
@@ -3180,6 +3652,15 @@ def _header_generic(note: etree._Element, cls: type, doc: _Doc) -> dict[str, Any
     return {name: _generic_value(note, hints[name], doc)}
 
 
+# The strings of the publisher's record, each in an element of its own.
+_PAGE_STRINGS: dict[tuple[str, str | None], str] = {
+    ("idno", "cable-id"): "identifier",
+    ("note", "classification"): "classification",
+    ("orgName", "origin"): "origin",
+    ("title", "page-title"): "title",
+}
+
+
 def _read_page(bibl: etree._Element, doc: _Doc) -> PageMetadata:
     kw: dict[str, Any] = {}
     tags: list[str] = []
@@ -3187,26 +3668,23 @@ def _read_page(bibl: etree._Element, doc: _Doc) -> PageMetadata:
     for el in bibl:
         if not isinstance(el.tag, str):
             continue
-        name, t = _local(el), el.get("type")
-        if (name, t) == ("idno", "cable-id"):
-            kw["identifier"] = _text_of(el, doc)
+        key = (_local(el), el.get("type"))
+        string = _PAGE_STRINGS.get(key)
+        if string is not None:
+            kw[string] = _text_of(el, doc)
+            continue
+        name, t = key
+        if key == ("term", "tag"):
+            tags.append(_text_of(el, doc))
         elif name == "date" and t in ("created", "released"):
             kw[t] = _text_of(el, doc)
             if el.get("when") is not None:
                 kw[t + "_iso"] = _when_header(el, doc)
         elif name == "date" and t in ("created-normalized", "released-normalized"):
             kw[t.split("-")[0] + "_iso"] = _when_header(el, doc)
-        elif (name, t) == ("note", "classification"):
-            kw["classification"] = _text_of(el, doc)
-        elif (name, t) == ("orgName", "origin"):
-            kw["origin"] = _text_of(el, doc)
-        elif (name, t) == ("title", "page-title"):
-            kw["title"] = _text_of(el, doc)
-        elif (name, t) == ("term", "tag"):
-            tags.append(_text_of(el, doc))
-        elif (name, t) == ("ref", "reference"):
+        elif key == ("ref", "reference"):
             refs.append(_text_of(el, doc))
-        elif (name, t) == ("note", "field"):
+        elif key == ("note", "field"):
             kw.update(_header_generic(el, PageMetadata, doc))
         else:
             raise _err(doc, el, f"<{name} type={t!r}> is not part of the publisher's record")
