@@ -3264,7 +3264,7 @@ def _tei_key(key: tuple[str, str | None]) -> _Key:
 
 
 @cache
-def _plan(cls: type) -> _Plan | None:
+def _reading_plan(cls: type) -> _Plan | None:
     """The fast reading of a part type, as its spec's carriers read; None when a field is
     beyond it (a carrier of another type, a field the spec does not name, a field without a
     plain default to stand for it when absent)."""
@@ -3535,9 +3535,9 @@ def _fast_readers() -> dict[str, _FastReader]:
     out: dict[str, _FastReader] = {}
     for kind in PART_SPECS:
         cls = _PART_KINDS[kind]
-        plan = _plan(cls)
+        plan = _reading_plan(cls)
         if cls is Paragraph:
-            breaks = _plan(PageBreak)
+            breaks = _reading_plan(PageBreak)
             if plan is not None and breaks is not None:
                 out[kind] = partial(_read_paragraph_fast, plan, breaks)
         elif plan is not None:
