@@ -590,6 +590,10 @@ class Parsed:
         return text[1:] if text.startswith("\ufeff") else text
 
 
+# A run of digits longer than int() converts by default: where a too-long number stands.
+_LONG_DIGITS = re.compile(r"[0-9]{4301,}")
+
+
 def parse(
     data: bytes | str,
     *,
@@ -682,6 +686,22 @@ def _parse_slow(data: bytes | str) -> Parsed:
         return Parsed(None, [Finding("CK-JSON-SYNTAX", message, None, offset=e.pos)], data)
     except RecursionError:
         return Parsed(None, [Finding("CK-JSON-SYNTAX", "nested too deeply", None, offset=0)], data)
+    except ValueError:
+        # An integer of more digits than Python converts (sys.get_int_max_str_digits()).
+        long = _LONG_DIGITS.search(body)
+        digits = f"{long.end() - long.start():,} digits" if long else "too many digits"
+        return Parsed(
+            None,
+            [
+                Finding(
+                    "CK-JSON-SYNTAX",
+                    f"a number of {digits}: too long to read",
+                    None,
+                    offset=long.start() if long else 0,
+                )
+            ],
+            data,
+        )
     if _MAYBE_SURROGATE.search(body):
         for m in _SURROGATE_ESCAPE.finditer(body):
             lone = m.group(3) or (m.group(2) is None and m.group(1))

@@ -179,6 +179,10 @@ def _parse(chunk: list[bytes], line: int, source: str | None) -> CsvRecord | Cab
         origin=origin or None,
         references=tuple(r for r in refs.split("|") if r),
     )
+    if len(row_id) > 18:  # the release numbers its rows from 1; int() refuses 4,300 digits
+        return CablekitError(
+            f"malformed record: a row number of {len(row_id):,} digits", source=source, line=line
+        )
     telegram = header.strip(_ASCII_WS) + "\n" + content.strip(_ASCII_WS)
     return CsvRecord(
         line=line,

@@ -592,7 +592,12 @@ class Int(_Carrier):
         v = el.get("value") or ""
         if _INT.fullmatch(v) is None:
             raise _err(rc.doc, el, f"<num type={self.type!r}> needs an integer @value, not {v!r}")
-        return True, int(v)
+        try:
+            return True, int(v)
+        except ValueError:  # more digits than Python converts (4,300 by default)
+            raise _err(
+                rc.doc, el, f"<num type={self.type!r}> @value has {len(v):,} digits: too long"
+            ) from None
 
     def keys(self) -> tuple[tuple[str, str | None], ...]:
         return (("num", self.type),)
