@@ -3,7 +3,8 @@ and to both at once (`-t json -t tei`: each page read once, two files written), 
 conversion, schema checks, atomic writes with fsync and the ledger, with 1 and 2 workers.
 
 Usage: python benchmarks/bench_batch.py [--runs N] [--jobs 1 2] [--to json tei json+tei]
-                                        [--validate json tei] [--verify] [--pure] [corpus_dir]
+                                        [--validate json tei] [--verify] [--pure]
+                                        [--repeat N] [corpus_dir]
 (corpus_dir defaults to $CABLEKIT_CORPUS, else ../shared/corpus beside the repository;
 --pure sets CABLEKIT_PURE_PYTHON=1: no jsonschema-rs or orjson, the figures without the
 `fast` extra.)
@@ -21,6 +22,11 @@ the corpus converted to each format named, in files/s.
 
 The release estimate adds the start-up (timed on one page) to the 251,287 cables at the
 rate the run kept after its start-up.
+
+--repeat N converts the corpus N times over in one run (N folders of symbolic links to the
+pages, made in the temporary folder: the pages themselves are neither copied nor changed),
+so that the start-up and the first and last chunks weigh in the figure about as little as
+in a run over the whole release.
 
 Outputs are kept until the end: ext4 skips inodes freed in the last one to six minutes when
 it allocates new ones, so after many files are deleted (a previous run's outputs, another
@@ -90,6 +96,16 @@ def validate_run(folder: Path, fmt: str, jobs: int, env: dict[str, str]) -> Timi
     return timed(args, env)
 
 
+def repeated(listed: list[Path], times: int, folder: Path) -> Path:
+    """A folder holding `times` folders of symbolic links to every page."""
+    for n in range(times):
+        copy = folder / f"r{n + 1}"
+        copy.mkdir(parents=True)
+        for page in listed:
+            (copy / page.name).symlink_to(page.resolve())
+    return folder
+
+
 def file_creation(folder: Path, n: int = 500) -> float:
     """Seconds to create one empty file in `folder` (left in place, see the docstring)."""
     folder.mkdir(parents=True)
@@ -118,6 +134,7 @@ def main() -> None:
     )
     parser.add_argument("--verify", action="store_true", help="also read every output back")
     parser.add_argument("--pure", action="store_true", help="without jsonschema-rs and orjson")
+    parser.add_argument("--repeat", type=int, default=1, help="the corpus N times in one run")
     args = parser.parse_args()
 
     pages = Path(args.corpus, "cablegate-html")
@@ -138,6 +155,10 @@ def main() -> None:
     mode = "switched off (CABLEKIT_PURE_PYTHON=1)" if args.pure else "used when installed"
     print(f"{count} pages, {os.cpu_count()} cores, {args.runs} runs each; {fast}, {mode}")
     tmp = tempfile.mkdtemp(prefix="cablekit-bench-")
+    if args.repeat > 1:
+        pages = repeated(listed, args.repeat, Path(tmp, "pages"))
+        count *= args.repeat
+        print(f"the corpus {args.repeat} times over: {count:,} cables a run")
     create = file_creation(Path(tmp, "probe-before")) * 1000
     print(f"before: {load()}; creating a file: {create:.3f} ms")
     try:

@@ -218,7 +218,7 @@ def _show_progress(flag: bool | None, quiet: bool) -> bool:
 
 def _refuse_inputs(run: Run, reports: list[tuple[str, str]]) -> None:
     """Inputs are only ever read: a ledger or report that names one is a usage error."""
-    inputs = {os.path.realpath(s.path) for s in run.sources if s.path != "-"}
+    inputs = set(run.real_inputs().values())
     named = [("ledger", str(run.ledger_path) if run.ledger_path else None)]
     named += [(f"{fmt} report", path) for fmt, path in reports]
     for what, path in named:
