@@ -23,10 +23,11 @@ the corpus converted to each format named, in files/s.
 The release estimate adds the start-up (timed on one page) to the 251,287 cables at the
 rate the run kept after its start-up.
 
---repeat N converts the corpus N times over in one run (N folders of symbolic links to the
-pages, made in the temporary folder: the pages themselves are neither copied nor changed),
-so that the start-up and the first and last chunks weigh in the figure about as little as
-in a run over the whole release.
+--repeat N converts the corpus N times over in one run (N folders of links to the pages,
+made in the temporary folder: hard links where the corpus is on the same file system, so
+the inputs are plain files as in a real batch, else symbolic links; the pages themselves
+are neither copied nor changed), so that the start-up and the first and last chunks weigh
+in the figure about as little as in a run over the whole release.
 
 Outputs are kept until the end: ext4 skips inodes freed in the last one to six minutes when
 it allocates new ones, so after many files are deleted (a previous run's outputs, another
@@ -97,12 +98,15 @@ def validate_run(folder: Path, fmt: str, jobs: int, env: dict[str, str]) -> Timi
 
 
 def repeated(listed: list[Path], times: int, folder: Path) -> Path:
-    """A folder holding `times` folders of symbolic links to every page."""
+    """A folder holding `times` folders of links to every page (hard, else symbolic)."""
     for n in range(times):
         copy = folder / f"r{n + 1}"
         copy.mkdir(parents=True)
         for page in listed:
-            (copy / page.name).symlink_to(page.resolve())
+            try:
+                os.link(page, copy / page.name)
+            except OSError:  # another file system, or links not allowed there
+                (copy / page.name).symlink_to(page.resolve())
     return folder
 
 
