@@ -1600,7 +1600,9 @@ def real_paths(paths: Iterable[str]) -> dict[str, str]:
         if path in out:
             continue
         head, name = os.path.split(path)
-        if name in ("", ".", ".."):
+        if name in ("", ".") or ".." in path.split(os.sep):
+            # realpath itself: after a link that loops, it stops resolving, and a ".." that
+            # follows then makes the folder's real path differ from the file's.
             out[path] = os.path.realpath(path)
             continue
         real_head = folders.get(head)
@@ -1614,9 +1616,18 @@ def real_paths(paths: Iterable[str]) -> dict[str, str]:
 
 def output_name(rel: str, to_fmt: str) -> str:
     """The output's path under the output folder: the input's, with the format's suffix."""
-    p = Path(rel)
     suffix = OUTPUT_SUFFIX[to_fmt]
-    return p.with_suffix(suffix).as_posix() if p.suffix else rel + suffix
+    parts = rel.split("/")
+    if "" in parts or "." in parts:  # not as Path writes it: Path normalizes it first
+        p = Path(rel)
+        return p.with_suffix(suffix).as_posix() if p.suffix else rel + suffix
+    # What Path(rel).with_suffix(suffix).as_posix() gives, without building a Path (two
+    # per input and format when planning a batch): the name's last suffix replaced.
+    name = parts[-1]
+    dot = name.rfind(".")
+    if 0 < dot < len(name) - 1:
+        return rel[: len(rel) - len(name) + dot] + suffix
+    return rel + suffix
 
 
 class Run:

@@ -1,5 +1,6 @@
-"""real_paths (the planning's inputs resolved folder by folder) against os.path.realpath, on
-trees with links to files, to folders, upwards, dangling and in loops."""
+"""The planning's shortcuts against what they stand for: real_paths (inputs resolved folder
+by folder) against os.path.realpath, on trees with links to files, to folders, upwards,
+dangling and in loops; output_name against pathlib's with_suffix."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def _tree(root: Path) -> None:
     (root / "a" / "b" / "dangling").symlink_to("nowhere/f.html")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(NAMES), min_size=1, max_size=5), max_size=12))
 def test_real_paths_are_realpath(
     tmp_path_factory: pytest.TempPathFactory, paths: list[list[str]]
@@ -44,3 +45,25 @@ def test_real_paths_are_realpath(
         assert real_paths(given_paths) == expected
     finally:
         os.chdir(here)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["a", "b.c", ".", "..", "", ".d", "e.", "f.g.h", "i j", "é.k"]), max_size=5
+    ),
+    st.sampled_from(["json", "tei", "text", "jsonl"]),
+)
+def test_output_name_is_path_with_suffix(parts: list[str], fmt: str) -> None:
+    from cablekit.batch import OUTPUT_SUFFIX, output_name
+
+    rel = "/".join(parts)
+    p = Path(rel)
+    suffix = OUTPUT_SUFFIX[fmt]
+    try:
+        expected = p.with_suffix(suffix).as_posix() if p.suffix else rel + suffix
+    except ValueError as e:  # Path refuses it: so does output_name
+        with pytest.raises(ValueError, match=str(e)[:20]):
+            output_name(rel, fmt)
+        return
+    assert output_name(rel, fmt) == expected
