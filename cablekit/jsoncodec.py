@@ -455,15 +455,18 @@ def dump_bytes(doc: Json, *, compact: bool, fast: bool | None = None) -> bytes:
     """Canonical bytes: UTF-8, keys in document order, 2-space indent (or one line), final LF.
 
     orjson and the standard library give the same bytes (a test proves it over the corpus);
-    a string holding a lone surrogate cannot be written and raises UnicodeError.
+    a string holding a lone surrogate cannot be written and raises UnicodeError, an integer of
+    more digits than Python writes out (4,300 by default) ValueError.
     """
     orjson = engine.orjson_module() if fast is None or fast else None
     if orjson is not None:
         try:
             out: bytes = orjson.dumps(doc, option=0 if compact else orjson.OPT_INDENT_2)
-        except orjson.JSONEncodeError as e:
-            raise UnicodeError(str(e)) from None
-        return out + b"\n"
+            return out + b"\n"
+        except orjson.JSONEncodeError:
+            # What orjson refuses (a lone surrogate, an integer beyond 64 bits) the standard
+            # library decides, as it does without orjson: the same bytes or the same error.
+            pass
     if compact:
         text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     else:
@@ -515,6 +518,10 @@ def write(cable: Cable, *, compact: bool, fast: bool | None = None) -> bytes:
     except UnicodeError as e:
         raise CablekitError(
             f"{_label(cable)} holds text that is not Unicode: {e}", code="CK-ENCODING"
+        ) from None
+    except ValueError as e:
+        raise CablekitError(
+            f"{_label(cable)} holds a number too long to write: {e}", code="CK-JSON-MODEL"
         ) from None
 
 

@@ -364,8 +364,14 @@ def schema_findings(value: Json, *, fast: bool | None = None) -> list[Finding]:
     through jsonschema for the findings, and jsonschema's verdict is the one kept.
     """
     rs = rust_validator() if fast is None or fast else None
-    if rs is not None and rs.is_valid(value):
-        return []
+    if rs is not None:
+        try:
+            if rs.is_valid(value):
+                return []
+        except (UnicodeError, OverflowError, ValueError):
+            # What it cannot take in (a lone surrogate, an integer beyond 64 bits): the
+            # verdict is jsonschema's, as when jsonschema-rs is not installed.
+            pass
     out: dict[tuple[str, str | None, str], Finding] = {}
     for error in python_validator().iter_errors(value):
         for f in _findings_of(error):

@@ -2314,6 +2314,10 @@ def _paragraph_writer(spec: PartSpec) -> _FastWriter | None:
 
     def write(p: Paragraph, w: _Writer, tag: str, with_type: bool, link: bool) -> str | None:
         content = p.content
+        if type(content) is not tuple:
+            # The model's tuple: another sequence (a str, say) need not give its items back
+            # as the same objects, which finding the first string relies on.
+            return None
         first = content[0] if content else ""
         if type(first) is not str:
             first = ""
@@ -2534,7 +2538,9 @@ def _header(cable: Cable, view: CableView, w: _Writer) -> str:
     # fileDesc, in this order: escaping its text may declare characters (charDecl)
     title = view.subject or (f"Cable {view.id}" if view.id else "Cable")
     title_el = _el("title", _esc_text(title, chars), ' type="main"')
-    cable_id = _el("idno", _esc_text(view.id, chars), ' type="cable-id"') if view.id else ""
+    cable_id = (
+        _el("idno", _esc_text(view.id, chars), ' type="cable-id"') if view.id is not None else ""
+    )
     encoding = _el("note", _esc_text(cable.source_encoding, chars), ' type="source-encoding"')
     newline = "true" if cable.final_newline else "false"
     unnamed = "".join(_generic_header_fields(cable, _CABLE_NAMED))
@@ -2555,7 +2561,9 @@ def _header(cable: Cable, view: CableView, w: _Writer) -> str:
 
 def _ms_desc(cable: Cable, view: CableView, w: _Writer) -> str:
     chars = w.reg.chars
-    ident = _el("idno", _esc_text(view.id, chars), ' type="cable-id"') if view.id else ""
+    ident = (
+        _el("idno", _esc_text(view.id, chars), ' type="cable-id"') if view.id is not None else ""
+    )
     banner: Banner | None = None
     de: Part | None = None
     for p in cable.parts:  # the first of each
@@ -2731,7 +2739,14 @@ def dumps(cable: Cable) -> bytes:
     """The cable as TEI, checked against the profile's RELAX NG and Schematron first."""
     from cablekit.tei_schemas import check, parse
 
-    data = dumps_str(cable).encode("utf-8")
+    try:
+        data = dumps_str(cable).encode("utf-8")
+    except (UnicodeEncodeError, ValueError) as e:
+        # A model built by hand with what no document holds: a lone surrogate where
+        # nothing escapes it, an integer of more digits than Python writes out.
+        raise CablekitError(
+            f"this cable cannot be written as TEI: {e}", "<tei output>", code="TEI-WRITE"
+        ) from None
     tree = parse(data, "<tei output>")
     errors = [d for d in check(tree, "<tei output>") if d.severity == "error"]
     if errors:
@@ -2762,7 +2777,8 @@ def _read_doc(
     text = _child(root, _T + "text")
     if header is None or text is None:  # the grammar requires both
         raise CablekitError("not a cable TEI document", source, 1, None, code="TEI-MODEL")
-    doc = _Doc(source, _read_categories(header), _read_chars(header))
+    doc = _Doc(source, _read_categories(header), {})
+    doc.chars = _read_chars(header, doc)
     page, final_newline, encoding, extra = _read_header(header, doc)
     front = _child(text, _T + "front")
     if front is not None:
@@ -3097,9 +3113,15 @@ def _generic_value(el: etree._Element, hint: Any, doc: _Doc) -> Any:
 
 
 def _read_paragraph(el: etree._Element, doc: _Doc, spec: PartSpec) -> Paragraph:
-    """Strings and page breaks in order; an <anchor type="string"/> starts a string."""
+    """Strings and page breaks in order; an <anchor type="string"/> starts a string.
+
+    The writer marks every string of the content that is empty with an anchor; fields with
+    no string to stand in (a paragraph whose content has none) are written as empty
+    elements alone. So a run of empty field elements that no anchor began holds no string.
+    """
     content: list[str | PageBreak] = []
     cur: list[str] | None = None  # the string being read, once one has started
+    anchored = False  # whether it began with an anchor
     fields_els: list[etree._Element] = []
     if el.text:
         cur = [el.text]
@@ -3109,18 +3131,21 @@ def _read_paragraph(el: etree._Element, doc: _Doc, spec: PartSpec) -> Paragraph:
             name = tag[_TLEN:] if tag.startswith(_T) else tag
             if name == "fw" and ch.get("type") == "page-break":
                 if cur is not None:
-                    content.append("".join(cur))
+                    if anchored or any(cur):
+                        content.append("".join(cur))
                     cur = None
                 content.append(_read_part(ch, doc, name))  # type: ignore[arg-type]
             elif name == "anchor" and ch.get("type") == "string":
-                if cur is not None:
+                if cur is not None and (anchored or any(cur)):
                     content.append("".join(cur))
                 cur = []
+                anchored = True
             elif name == "pb":
                 pass
             else:
                 if cur is None:
                     cur = []
+                    anchored = False
                 if name == "g":
                     cur.append(_g_char(ch, doc))
                 else:
@@ -3129,8 +3154,9 @@ def _read_paragraph(el: etree._Element, doc: _Doc, spec: PartSpec) -> Paragraph:
         if ch.tail:
             if cur is None:
                 cur = []
+                anchored = False
             cur.append(ch.tail)
-    if cur is not None:
+    if cur is not None and (anchored or any(cur)):
         content.append("".join(cur))
     index: dict[tuple[str, str | None], list[etree._Element]] = {}
     allowed = _allowed(Paragraph)
@@ -3484,28 +3510,32 @@ def _read_paragraph_fast(plan: _Plan, breaks: _Plan, el: etree._Element, doc: _D
     content: list[str | Part] = []
     text = el.text
     cur: list[str] | None = [text] if text else None  # the string being read, once started
+    anchored = False  # whether it began with an anchor (see _read_paragraph)
     for ch in el:
         tag = ch.tag
         if tag == _PB:
             pass
         elif tag == _FW and ch.get("type") == "page-break":
             if cur is not None:
-                content.append("".join(cur))
+                if anchored or any(cur):
+                    content.append("".join(cur))
                 cur = None
             pb = _read_fast(breaks, ch, doc)
             if pb is None:
                 return None
             content.append(pb)
         elif tag == _ANCHOR and ch.get("type") == "string":
-            if cur is not None:
+            if cur is not None and (anchored or any(cur)):
                 content.append("".join(cur))
             cur = []
+            anchored = True
         else:
             if len(ch):
                 return None
             marks.append(ch)
             if cur is None:
                 cur = []
+                anchored = False
             text = ch.text
             if text:
                 cur.append(text)
@@ -3513,9 +3543,10 @@ def _read_paragraph_fast(plan: _Plan, breaks: _Plan, el: etree._Element, doc: _D
         if tail:
             if cur is None:
                 cur = [tail]
+                anchored = False
             else:
                 cur.append(tail)
-    if cur is not None:
+    if cur is not None and (anchored or any(cur)):
         content.append("".join(cur))
     vals = list(plan.start)
     vals[plan.verbatim] = tuple(content)
@@ -3594,7 +3625,7 @@ def _read_categories(header: etree._Element) -> dict[str, tuple[str, str]]:
 _CODEPOINT = re.compile(r"U\+([0-9A-F]{4,6})")
 
 
-def _read_chars(header: etree._Element) -> dict[str, str]:
+def _read_chars(header: etree._Element, doc: _Doc) -> dict[str, str]:
     chars: dict[str, str] = {}
     decls = (d for enc in header.iterchildren(_T + "encodingDesc") for d in enc.iterchildren())
     for ch in (c for d in decls if d.tag == _T + "charDecl" for c in d.iterchildren(_T + "char")):
@@ -3605,8 +3636,10 @@ def _read_chars(header: etree._Element) -> dict[str, str]:
         cm = _CODEPOINT.fullmatch((m.text or "").strip())
         if cm is not None:
             cp = int(cm[1], 16)
-            if cp <= 0x10FFFF:
-                chars[cid] = chr(cp)
+            if cp > 0x10FFFF:
+                # A character no text can hold: a <g/> naming it would be read as nothing.
+                raise _err(doc, m, f"{cm[0]} is beyond the last character, U+10FFFF", "TEI-CHAR")
+            chars[cid] = chr(cp)
     return chars
 
 

@@ -159,7 +159,10 @@ def dumps(cable: Cable) -> bytes:
     """The text in the encoding the cable was read from (UTF-8 unless it says otherwise)."""
     text = dumps_str(cable)
     if cable.source_encoding == "utf-8":
-        return text.encode("utf-8")
+        try:
+            return text.encode("utf-8")
+        except UnicodeError:  # a lone surrogate, in a cable built by hand: named by line
+            pass
     return encodings.encode(text, cable.source_encoding)
 
 

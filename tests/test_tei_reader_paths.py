@@ -70,7 +70,9 @@ def header_doc(tree: etree._ElementTree) -> Any:
     header = tree.getroot().find(T + "teiHeader")
     if header is None:
         return None
-    return tei._Doc("doc.xml", tei._read_categories(header), tei._read_chars(header))
+    doc = tei._Doc("doc.xml", tei._read_categories(header), {})
+    doc.chars = tei._read_chars(header, doc)
+    return doc
 
 
 def read_fast(el: etree._Element, doc: Any) -> Any:
