@@ -381,7 +381,7 @@ def parse(data: bytes | str, source: str | None) -> etree._ElementTree:
     else:
         raw = data
         text_input = False
-    if not raw.strip():
+    if not raw or raw.isspace():  # nothing but blanks (without copying the document)
         raise CablekitError("empty input: no XML document", source, 1, 1, code="TEI-XML-EMPTY")
     at = _doctype_offset(raw)
     if at is not None:
