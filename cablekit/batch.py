@@ -1599,12 +1599,13 @@ def real_paths(paths: Iterable[str]) -> dict[str, str]:
     for path in paths:
         if path in out:
             continue
-        head, name = os.path.split(path)
-        if name in ("", ".") or ".." in path.split(os.sep):
-            # realpath itself: after a link that loops, it stops resolving, and a ".." that
-            # follows then makes the folder's real path differ from the file's.
+        parts = path.split(os.sep)
+        if parts[0] in (".", "..") or any(p in ("", ".", "..") for p in parts[1:]) or not path:
+            # realpath itself: after a link that loops it stops resolving and joins the rest
+            # as written, so "..", "." or "//" after one can end elsewhere than in the folder.
             out[path] = os.path.realpath(path)
             continue
+        head, name = os.path.split(path)
         real_head = folders.get(head)
         if real_head is None:
             real_head = folders[head] = os.path.realpath(head or os.curdir)
