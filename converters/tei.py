@@ -156,6 +156,13 @@ TAXONOMIES: dict[str, tuple[str, str]] = {
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+@lru_cache(maxsize=1024)
+def _cat_base(tax: str, value: str) -> str:
+    """The id a category would have alone: every document asks again for the few values
+    cables use (classifications, precedences, captions), so it is computed once for each."""
+    return f"{TAXONOMIES[tax][0]}-{_ID_UNSAFE.sub('_', value) or '_'}"
+
+
 class _Registry:
     """Categories and characters a document uses, in first-use order, with their ids."""
 
@@ -171,7 +178,7 @@ class _Registry:
         found = self.cat_ids.get(key)
         if found is not None:
             return found
-        base = f"{TAXONOMIES[tax][0]}-{_ID_UNSAFE.sub('_', value) or '_'}"
+        base = _cat_base(tax, value)
         cid = base
         n = 2
         while cid in self.taken:
@@ -1507,25 +1514,48 @@ def _element(tag: str, attrs: dict[str, str], content: str) -> str:
 def _text_body(cable: Cable, w: _Writer) -> str:
     """<body>: the document division, its opener, header/body divisions and closers."""
     parts = cable.parts
-    specs = [_spec_of(p) for p in parts]
+    get = PART_SPECS.get
+    # Every part's spec before anything is written (_spec_of raises for a kind with none).
+    specs = [get(p.kind) or _spec_of(p) for p in parts]
     n = 0
-    while n < len(parts) and specs[n].in_opener:
+    for spec in specs:
+        if not spec.in_opener:
+            break
         n += 1
-    if not any(spec.envelope for spec in specs[:n]):
+    if n and not any(spec.envelope for spec in specs[:n]):
         n = 0
+    fast = w.fast
     out = ['<body><div type="document">']
     if n:
         out.append("<opener>")
+        # _opener_part, its most frequent path (a <seg> by its fast writer) spelt out
         for p, spec in zip(parts[:n], specs[:n], strict=True):
-            out.append(_opener_part(p, spec, w))
+            block = spec.block
+            if isinstance(p, PageBreak) or block == "fw" or block == "note":
+                out.append(_opener_part(p, spec, w))
+                continue
+            seg: str | None = None
+            if fast:
+                cls: type = type(p)
+                write = _fast_writer(cls)
+                if write is not None:
+                    seg = write(p, w, "seg", True, True)
+            if seg is None:
+                seg = w.part(p, "seg", ptype=p.kind, extra=_addressee_link(p, w), spec=spec)
+            kind = p.kind
+            out.append(
+                f"<dateline>{seg}</dateline>" if kind == "dtg" or kind == "date-line" else seg
+            )
         out.append("</opener>")
     div_type: str | None = None
     has_block = False
     closed = False
     header_count = 0
-    fast = w.fast
-    for p, spec in zip(parts[n:], specs[n:], strict=True):
-        is_global = spec.block in ("fw", "note")
+    for i in range(n, len(parts)):
+        p = parts[i]
+        spec = specs[i]
+        block = spec.block
+        is_global = block == "fw" or block == "note"
         new: str | None = None
         if div_type is None:
             new = "header" if spec.zone == "header" else "body"
@@ -1536,14 +1566,16 @@ def _text_body(cable: Cable, w: _Writer) -> str:
         if new is not None:
             if div_type is not None:
                 out.append("</div>")
-            attrs = {"type": new}
             if new == "header":
                 header_count += 1
                 if header_count == 1:
-                    attrs["xml:id"] = "header-1"
+                    out.append('<div type="header" xml:id="header-1">')
                 elif isinstance(p, Banner) and p.repeat:
-                    attrs["sameAs"] = "#header-1"
-            out.append(_open("div", attrs))
+                    out.append('<div type="header" sameAs="#header-1">')
+                else:
+                    out.append('<div type="header">')
+            else:
+                out.append('<div type="body">')
             div_type, has_block, closed = new, False, False
         if p.kind == "signature":
             if has_block:
@@ -1560,11 +1592,11 @@ def _text_body(cable: Cable, w: _Writer) -> str:
             continue
         done: str | None = None
         if fast:
-            cls: type = type(p)
-            write = _fast_writer(cls)
+            part_type: type = type(p)
+            write = _fast_writer(part_type)
             if write is not None:
-                typed = spec.block != "p"  # a paragraph's <p> has no @type and no link
-                done = write(p, w, spec.block, typed, typed)
+                typed = block != "p"  # a paragraph's <p> has no @type and no link
+                done = write(p, w, block, typed, typed)
         out.append(_block_part(p, spec, w) if done is None else done)
         if not is_global:
             has_block = True
@@ -2166,7 +2198,9 @@ def _plan_writer(
         text = part.text
         ctx = _PCtx(text, w.reg, places)
         for name, step in named:
-            step(getattr(part, name), ctx)
+            value = getattr(part, name)
+            if value is not None:  # every step returns at once on None
+                step(value, ctx)
         body = _render_marks(text, ctx.marks, w.reg.chars)
         a = typed + ctx.own if with_type else ctx.own
         return f"<{tag}{a}>{body}</{tag}>" if body else f"<{tag}{a}/>"
@@ -2602,53 +2636,56 @@ def _ms_desc(cable: Cable, view: CableView, w: _Writer) -> str:
 
 def _profile_desc(cable: Cable, view: CableView, w: _Writer) -> str:
     chars = w.reg.chars
-    actions: list[str] = []
-    sent = []
-    if view.sender:
-        sent.append(_el("orgName", _esc_text(view.sender, chars)))
+    # One string built as it goes: the elements are few and short, a list and its joins
+    # would cost more than they save.
+    sent = ""
+    if view.sender:  # escaping leaves no text empty: the elements hold something
+        sent += f"<orgName>{_esc_text(view.sender, chars)}</orgName>"
     if view.signature:
-        sent.append(_el("persName", _esc_text(view.signature, chars)))
+        sent += f"<persName>{_esc_text(view.signature, chars)}</persName>"
     if view.origin:
-        sent.append(_el("placeName", _esc_text(view.origin, chars)))
+        sent += f"<placeName>{_esc_text(view.origin, chars)}</placeName>"
     if view.sent is not None:
-        sent.append(f"<date{_attr('when', _iso(view.sent))}/>")
-    if sent:
-        actions.append(f'<correspAction type="sent">{"".join(sent)}</correspAction>')
+        sent += f"<date{_attr('when', _iso(view.sent))}/>"
+    actions = f'<correspAction type="sent">{sent}</correspAction>' if sent else ""
     i = 0
     for p in cable.parts:
-        if isinstance(p, Addressee) and p.role in ("to", "info"):
+        if isinstance(p, Addressee):
+            role = p.role
+            if role != "to" and role != "info":
+                continue
             i += 1
-            if p.name:
-                inner = f"<orgName>{_esc_text(p.name, chars)}</orgName>"
-            elif p.name is not None:
-                inner = "<orgName/>"
-            elif p.routing_indicator is not None:
+            name = p.name
+            if name:
+                inner = f"<orgName>{_esc_text(name, chars)}</orgName>"
+            elif name is None and p.routing_indicator is not None:
                 ri = _esc_text(p.routing_indicator, chars)
                 inner = _el("idno", ri, ' type="routing-indicator"')
             else:
                 inner = "<orgName/>"
             # role is "to" or "info": no escaping
-            actions.append(
-                f'<correspAction type="received" subtype="{p.role}" xml:id="addr-{i}"'
-                f' corresp="#addr-{i}-line">{inner}</correspAction>'
+            n = str(i)
+            actions += (
+                f'<correspAction type="received" subtype="{role}" xml:id="addr-{n}"'
+                f' corresp="#addr-{n}-line">{inner}</correspAction>'
             )
-    classes: list[str] = []
+    classes = ""
     # ids of categories are letters, digits, '.', '_' and '-': no escaping
     if view.classification:
         cid = w.reg.cat("classification", view.classification)
-        classes.append(f'<catRef scheme="#classification" target="#{cid}"/>')
+        classes += f'<catRef scheme="#classification" target="#{cid}"/>'
     for c in view.caveats:
-        classes.append(f'<catRef scheme="#handling" target="#{w.reg.cat("handling", c)}"/>')
+        classes += f'<catRef scheme="#handling" target="#{w.reg.cat("handling", c)}"/>'
     if view.tags:
         terms = "".join(
             f"<term>{_esc_text(t, chars)}</term>" if t else "<term/>" for t in view.tags
         )
-        classes.append(_el("keywords", terms, ' scheme="#tags"'))
+        classes += f'<keywords scheme="#tags">{terms}</keywords>'
     out = ""
     if actions:
-        out += "<correspDesc>" + "".join(actions) + "</correspDesc>"
+        out += "<correspDesc>" + actions + "</correspDesc>"
     if classes:
-        out += "<textClass>" + "".join(classes) + "</textClass>"
+        out += "<textClass>" + classes + "</textClass>"
     return "<profileDesc>" + out + "</profileDesc>" if out else ""
 
 
