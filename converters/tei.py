@@ -1427,12 +1427,14 @@ def _generic_write(name: str, value: Any, default: Any, ctx: _WCtx) -> None:
 
 
 class _Writer:
-    __slots__ = ("addr_ids", "fast", "reg")
+    __slots__ = ("addr_ids", "ctx", "fast", "reg")
 
     def __init__(self, fast: bool = True) -> None:
         self.reg = _Registry()
         self.addr_ids: list[str] = []
         self.fast = fast  # parts by their fast writers where they have one (_write_part)
+        # The compiled plans' context, reset for each part (see _plan_writer)
+        self.ctx = _PCtx("", self.reg, False)
 
     def fields(self, part: Any, text: str, spec: PartSpec) -> _WCtx:
         ctx = _WCtx(text, self.reg)
@@ -2196,7 +2198,17 @@ def _plan_writer(
 
     def write(part: Any, w: _Writer, tag: str, with_type: bool, link: bool) -> str | None:
         text = part.text
-        ctx = _PCtx(text, w.reg, places)
+        # The writer's context, set as _PCtx.__init__ would make it: building an object for
+        # each part costs more than all its steps for most parts (parts are written one at
+        # a time, and no step writes another part).
+        ctx = w.ctx
+        ctx.text = text
+        ctx.cursor = 0
+        ctx.marks = []
+        ctx.at = {}
+        ctx.own = ""
+        ctx.by_field = {}
+        ctx.places = places
         for name, step in named:
             value = getattr(part, name)
             if value is not None:  # every step returns at once on None
@@ -2293,10 +2305,11 @@ def _addressee_writer(spec: PartSpec) -> _FastWriter | None:
         # category ids are letters, digits, '.', '_' and '-': nothing to escape
         ana = "" if precedence is None else f' ana="#{w.reg.cat("precedence", precedence)}"'
         values = (p.routing_indicator, p.name, raw, precedence if raw is None else None, p.serial)
-        for value, (el, typed, hosted, span) in zip(values, _ADDRESSEE_FIELDS, strict=True):
-            after = ana if hosted else ""
-            if value is None:
+        for value, field in zip(values, _ADDRESSEE_FIELDS, strict=True):
+            if value is None:  # most addressees have two or three fields of five
                 continue
+            el, typed, hosted, span = field
+            after = ana if hosted else ""
             s = text.find(value, cursor)
             if s >= 0:  # _find's first answer
                 e = s + len(value)
@@ -2364,33 +2377,40 @@ def _paragraph_writer(spec: PartSpec) -> _FastWriter | None:
         chars = w.reg.chars
         own = "" if p.number is None else _n(p.number)
         marking = p.marking
+        # The first string as (before, marking element, after): a paragraph of that string
+        # alone (the most frequent) is then written with one copy of its text, not two.
+        before = after = ""
         if marking is None:
-            head = _esc_text(first, chars)
+            seg = _esc_text(first, chars)
         else:
             m = _marking_pattern(marking).search(first)  # _loc_marking from the start
             loc = m.span() if m is not None else _find(first, marking, 0, len(first))
             if loc is None:
-                head = f'<seg type="portion-marking"{_n(marking)}/>' + _esc_text(first, chars)
+                seg = f'<seg type="portion-marking"{_n(marking)}/>'
+                after = _esc_text(first, chars)
             else:
                 s, e = loc
                 attrs = ' type="portion-marking"'
                 if first[s:e] != marking:
                     attrs += _n(marking)
-                if _plain_text(first):
+                # _plain_text, spelt out
+                if first.isascii():
+                    clean = not first.encode("ascii").translate(None, _TEXT_PLAIN_ASCII)
+                else:
+                    clean = _TEXT_SPECIAL.search(first) is None
+                if clean:
                     before, inside, after = first[:s], first[s:e], first[e:]
                 else:
                     before, inside, after = (
                         _esc_text(x, chars) for x in (first[:s], first[s:e], first[e:])
                     )
-                if s == e:
-                    head = f"{before}<seg{attrs}/>{after}"
-                else:
-                    head = f"{before}<seg{attrs}>{inside}</seg>{after}"
+                seg = f"<seg{attrs}/>" if s == e else f"<seg{attrs}>{inside}</seg>"
         section = p.section
         if section is not None:  # category ids: letters, digits, '.', '_' and '-'
             own += f' ana="#{w.reg.cat("section", section)}"'
         if len(content) == 1:
-            return f"<p{own}>{head}</p>"
+            return f"<p{own}>{before}{seg}{after}</p>"
+        head = before + seg + after
         out: list[str] = []
         prev_str = False
         used_first = False
@@ -2477,6 +2497,13 @@ def _hx(s: str, w: _Writer) -> str:
     return _esc_text(s, w.reg.chars)
 
 
+def _all_plain(values: Any) -> bool:
+    """Whether text content holds every one of these strings (or None) as it is. Most header
+    texts need no escaping: one check of them all together costs less than one each (no
+    character _TEXT_SPECIAL matches stands across two joined strings, nor appears by it)."""
+    return _plain_text("".join(filter(None, values)))
+
+
 def _el(tag: str, content: str, attrs: str = "") -> str:
     """What _h writes, for attributes already formatted (the profile's constant words)."""
     return f"<{tag}{attrs}>{content}</{tag}>" if content else f"<{tag}{attrs}/>"
@@ -2503,28 +2530,40 @@ _CABLE_NAMED = frozenset({"parts", "page", "source_encoding", "final_newline"})
 def _page_bibl(page: PageMetadata, w: _Writer) -> str:
     """The publisher's record of the cable (all of PageMetadata but the layout)."""
     chars = w.reg.chars
+    # Its texts checked at once (see _all_plain): each is escaped only when one needs it.
+    plain = _all_plain(
+        (
+            *(page.identifier, page.created, page.released, page.classification),
+            *(page.origin, page.title, *page.tags, *page.references),
+        )
+    )
     out: list[str] = []
     if page.identifier is not None:
-        out.append(_el("idno", _esc_text(page.identifier, chars), ' type="cable-id"'))
+        v = page.identifier if plain else _esc_text(page.identifier, chars)
+        out.append(_el("idno", v, ' type="cable-id"'))
     for name, verbatim, iso in (
         ("created", page.created, page.created_iso),
         ("released", page.released, page.released_iso),
     ):
         if verbatim is not None:
             when = _attr("when", _iso(iso)) if iso else ""
-            out.append(_el("date", _esc_text(verbatim, chars), f' type="{name}"{when}'))
+            v = verbatim if plain else _esc_text(verbatim, chars)
+            out.append(_el("date", v, f' type="{name}"{when}'))
         elif iso is not None:
             out.append(f'<date type="{name}-normalized"{_attr("when", _iso(iso))}/>')
     if page.classification is not None:
-        out.append(_el("note", _esc_text(page.classification, chars), ' type="classification"'))
+        v = page.classification if plain else _esc_text(page.classification, chars)
+        out.append(_el("note", v, ' type="classification"'))
     if page.origin is not None:
-        out.append(_el("orgName", _esc_text(page.origin, chars), ' type="origin"'))
+        v = page.origin if plain else _esc_text(page.origin, chars)
+        out.append(_el("orgName", v, ' type="origin"'))
     if page.title is not None:
-        out.append(_el("title", _esc_text(page.title, chars), ' type="page-title"'))
+        v = page.title if plain else _esc_text(page.title, chars)
+        out.append(_el("title", v, ' type="page-title"'))
     for t in page.tags:
-        out.append(_el("term", _esc_text(t, chars), ' type="tag"'))
+        out.append(_el("term", t if plain else _esc_text(t, chars), ' type="tag"'))
     for r in page.references:
-        out.append(_el("ref", _esc_text(r, chars), ' type="reference"'))
+        out.append(_el("ref", r if plain else _esc_text(r, chars), ' type="reference"'))
     out.extend(_generic_header_fields(page, _PAGE_NAMED))
     return _el("bibl", "".join(out), ' type="page-metadata"')
 
@@ -2571,11 +2610,13 @@ def _header(cable: Cable, view: CableView, w: _Writer) -> str:
     chars = w.reg.chars
     # fileDesc, in this order: escaping its text may declare characters (charDecl)
     title = view.subject or (f"Cable {view.id}" if view.id else "Cable")
-    title_el = _el("title", _esc_text(title, chars), ' type="main"')
-    cable_id = (
-        _el("idno", _esc_text(view.id, chars), ' type="cable-id"') if view.id is not None else ""
-    )
-    encoding = _el("note", _esc_text(cable.source_encoding, chars), ' type="source-encoding"')
+    plain = _all_plain((title, view.id, cable.source_encoding))
+    title_el = _el("title", title if plain else _esc_text(title, chars), ' type="main"')
+    cable_id = ""
+    if view.id is not None:
+        cable_id = _el("idno", view.id if plain else _esc_text(view.id, chars), ' type="cable-id"')
+    encoding = cable.source_encoding if plain else _esc_text(cable.source_encoding, chars)
+    encoding = _el("note", encoding, ' type="source-encoding"')
     newline = "true" if cable.final_newline else "false"
     unnamed = "".join(_generic_header_fields(cable, _CABLE_NAMED))
     source = _ms_desc(cable, view, w) + (_page_bibl(cable.page, w) if cable.page else "")
@@ -2595,9 +2636,6 @@ def _header(cable: Cable, view: CableView, w: _Writer) -> str:
 
 def _ms_desc(cable: Cable, view: CableView, w: _Writer) -> str:
     chars = w.reg.chars
-    ident = (
-        _el("idno", _esc_text(view.id, chars), ' type="cable-id"') if view.id is not None else ""
-    )
     banner: Banner | None = None
     de: Part | None = None
     for p in cable.parts:  # the first of each
@@ -2607,20 +2645,29 @@ def _ms_desc(cable: Cable, view: CableView, w: _Writer) -> str:
             de = p
         if banner is not None and de is not None:
             break
-    if banner is not None:
-        ref = _el("idno", _esc_text(f"{banner.station} {banner.serial}", chars))
+    ref = f"{banner.station} {banner.serial}" if banner is not None else None
+    line = " ".join(de.text.split()) if de is not None else None
+    plain = _all_plain((view.id, ref, line, view.origin))
+    ident = ""
+    if view.id is not None:
+        ident = _el("idno", view.id if plain else _esc_text(view.id, chars), ' type="cable-id"')
+    if ref is not None:
+        ref = _el("idno", ref if plain else _esc_text(ref, chars))
         ident += f'<altIdentifier type="message-reference">{ref}</altIdentifier>'
-    if de is not None and de.text.strip():
-        dl = _el("idno", _esc_text(" ".join(de.text.split()), chars))
+    if line:  # the originator line's words, when it has any
+        dl = _el("idno", line if plain else _esc_text(line, chars))
         ident += f'<altIdentifier type="transmission">{dl}</altIdentifier>'
     if not ident:
         ident = "<msName>unidentified cable</msName>"
     origin = ""
     if view.sent is not None or view.origin:
+        place = ""
+        if view.origin:
+            place = _el("origPlace", view.origin if plain else _esc_text(view.origin, chars))
         origin = (
             "<history><origin>"
             + (f"<origDate{_attr('when', _iso(view.sent))}/>" if view.sent else "")
-            + (_el("origPlace", _esc_text(view.origin, chars)) if view.origin else "")
+            + place
             + "</origin></history>"
         )
     admin = ""
@@ -2636,39 +2683,42 @@ def _ms_desc(cable: Cable, view: CableView, w: _Writer) -> str:
 
 def _profile_desc(cable: Cable, view: CableView, w: _Writer) -> str:
     chars = w.reg.chars
-    # One string built as it goes: the elements are few and short, a list and its joins
-    # would cost more than they save.
+    received = [
+        p for p in cable.parts if isinstance(p, Addressee) and (p.role == "to" or p.role == "info")
+    ]
+    # Its texts checked at once (see _all_plain): each is escaped only when one needs it.
+    values = [view.sender, view.signature, view.origin, *view.tags]
+    for p in received:
+        values.append(p.name)
+        values.append(p.routing_indicator)
+    plain = _all_plain(values)
+    # One string built as it goes: the elements are few and short.
     sent = ""
     if view.sender:  # escaping leaves no text empty: the elements hold something
-        sent += f"<orgName>{_esc_text(view.sender, chars)}</orgName>"
+        sent += f"<orgName>{view.sender if plain else _esc_text(view.sender, chars)}</orgName>"
     if view.signature:
-        sent += f"<persName>{_esc_text(view.signature, chars)}</persName>"
+        v = view.signature if plain else _esc_text(view.signature, chars)
+        sent += f"<persName>{v}</persName>"
     if view.origin:
-        sent += f"<placeName>{_esc_text(view.origin, chars)}</placeName>"
+        sent += f"<placeName>{view.origin if plain else _esc_text(view.origin, chars)}</placeName>"
     if view.sent is not None:
         sent += f"<date{_attr('when', _iso(view.sent))}/>"
     actions = f'<correspAction type="sent">{sent}</correspAction>' if sent else ""
-    i = 0
-    for p in cable.parts:
-        if isinstance(p, Addressee):
-            role = p.role
-            if role != "to" and role != "info":
-                continue
-            i += 1
-            name = p.name
-            if name:
-                inner = f"<orgName>{_esc_text(name, chars)}</orgName>"
-            elif name is None and p.routing_indicator is not None:
-                ri = _esc_text(p.routing_indicator, chars)
-                inner = _el("idno", ri, ' type="routing-indicator"')
-            else:
-                inner = "<orgName/>"
-            # role is "to" or "info": no escaping
-            n = str(i)
-            actions += (
-                f'<correspAction type="received" subtype="{role}" xml:id="addr-{n}"'
-                f' corresp="#addr-{n}-line">{inner}</correspAction>'
-            )
+    for i, p in enumerate(received, 1):
+        name = p.name
+        if name:
+            inner = f"<orgName>{name if plain else _esc_text(name, chars)}</orgName>"
+        elif name is None and p.routing_indicator is not None:
+            ri = p.routing_indicator if plain else _esc_text(p.routing_indicator, chars)
+            inner = _el("idno", ri, ' type="routing-indicator"')
+        else:
+            inner = "<orgName/>"
+        # role is "to" or "info": no escaping
+        n = str(i)
+        actions += (
+            f'<correspAction type="received" subtype="{p.role}" xml:id="addr-{n}"'
+            f' corresp="#addr-{n}-line">{inner}</correspAction>'
+        )
     classes = ""
     # ids of categories are letters, digits, '.', '_' and '-': no escaping
     if view.classification:
@@ -2677,9 +2727,12 @@ def _profile_desc(cable: Cable, view: CableView, w: _Writer) -> str:
     for c in view.caveats:
         classes += f'<catRef scheme="#handling" target="#{w.reg.cat("handling", c)}"/>'
     if view.tags:
-        terms = "".join(
-            f"<term>{_esc_text(t, chars)}</term>" if t else "<term/>" for t in view.tags
-        )
+        if plain:
+            terms = "".join([f"<term>{t}</term>" if t else "<term/>" for t in view.tags])
+        else:
+            terms = "".join(
+                [f"<term>{_esc_text(t, chars)}</term>" if t else "<term/>" for t in view.tags]
+            )
         classes += f'<keywords scheme="#tags">{terms}</keywords>'
     out = ""
     if actions:
