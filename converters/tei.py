@@ -55,15 +55,20 @@ def _char_id(c: str) -> str:
 
 # Any character text content cannot hold as it is.
 _TEXT_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# The same test for ASCII text, several times faster than the pattern: deleting every byte
-# that text holds as it is leaves nothing.
-_TEXT_PLAIN_ASCII = bytes(c for c in range(128) if _TEXT_SPECIAL.match(chr(c)) is None)
+# The same test for ASCII text, several times faster than the pattern: translating its bytes
+# through this table, which changes exactly the ASCII bytes text cannot hold as they are,
+# gives them back unchanged. (A table without deletions: bytes.translate then builds no
+# table of its own, a third of the time of a short line.)
+_TEXT_MOVE_SPECIAL = bytes(
+    c ^ 0x80 if c < 128 and _TEXT_SPECIAL.match(chr(c)) is not None else c for c in range(256)
+)
 
 
 def _plain_text(s: str) -> bool:
     """Whether text content holds s as it is (no character _TEXT_SPECIAL matches)."""
     if s.isascii():
-        return not s.encode("ascii").translate(None, _TEXT_PLAIN_ASCII)
+        b = s.encode("ascii")
+        return b.translate(_TEXT_MOVE_SPECIAL) == b
     return _TEXT_SPECIAL.search(s) is None
 
 
@@ -72,7 +77,8 @@ def _esc_text(s: str, chars: set[str]) -> str:
     into LF), characters XML forbids as <g/>."""
     # _plain_text, spelt out: this runs for most strings the writer writes
     if s.isascii():
-        if not s.encode("ascii").translate(None, _TEXT_PLAIN_ASCII):
+        b = s.encode("ascii")
+        if b.translate(_TEXT_MOVE_SPECIAL) == b:
             return s
     elif _TEXT_SPECIAL.search(s) is None:
         return s
@@ -1754,7 +1760,8 @@ def _render_marks(text: str, marks: list[_Mark], chars: set[str]) -> str:
         return _esc_text(text, chars)
     # _plain_text, spelt out
     if text.isascii():
-        clean = not text.encode("ascii").translate(None, _TEXT_PLAIN_ASCII)
+        b = text.encode("ascii")
+        clean = b.translate(_TEXT_MOVE_SPECIAL) == b
     else:
         clean = _TEXT_SPECIAL.search(text) is None
     if len(marks) == 1:  # as _render writes its most frequent case
@@ -1795,6 +1802,8 @@ def _render_nested(text: str, marks: list[_Mark], chars: set[str], clean: bool) 
     """_render_marks for elements that nest, or were added out of document order."""
     if not _in_order(marks):
         marks = sorted(marks, key=_mark_order)
+    # Each piece of text goes out with the tag after it, in one string (routing lines hold
+    # a dozen elements and more: half the appends).
     out: list[str] = []
     pos = 0
     stack: list[tuple[int, str]] = []  # (end, tag) of the open elements
@@ -1802,27 +1811,27 @@ def _render_nested(text: str, marks: list[_Mark], chars: set[str], clean: bool) 
         while stack and stack[-1][0] <= start:
             top_end, top_tag = stack.pop()
             piece = text[pos:top_end]
-            out.append(piece if clean else _esc_text(piece, chars))
-            out.append(f"</{top_tag}>")
+            out.append(f"{piece if clean else _esc_text(piece, chars)}</{top_tag}>")
             pos = top_end
         if stack and end > stack[-1][0]:  # crossing spans cannot nest: keep it empty
             end = start
+        lead = ""
         if start > pos:
-            piece = text[pos:start]
-            out.append(piece if clean else _esc_text(piece, chars))
+            lead = text[pos:start]
+            if not clean:
+                lead = _esc_text(lead, chars)
             pos = start
         if start != end:
-            out.append(f"<{tag}{fmt}>")
+            out.append(f"{lead}<{tag}{fmt}>")
             stack.append((end, tag))
         elif inner:
-            out.append(f"<{tag}{fmt}>{inner}</{tag}>")
+            out.append(f"{lead}<{tag}{fmt}>{inner}</{tag}>")
         else:
-            out.append(f"<{tag}{fmt}/>")
+            out.append(f"{lead}<{tag}{fmt}/>")
     while stack:
         top_end, top_tag = stack.pop()
         piece = text[pos:top_end]
-        out.append(piece if clean else _esc_text(piece, chars))
-        out.append(f"</{top_tag}>")
+        out.append(f"{piece if clean else _esc_text(piece, chars)}</{top_tag}>")
         pos = top_end
     piece = text[pos:]
     out.append(piece if clean else _esc_text(piece, chars))
@@ -2395,7 +2404,8 @@ def _paragraph_writer(spec: PartSpec) -> _FastWriter | None:
                     attrs += _n(marking)
                 # _plain_text, spelt out
                 if first.isascii():
-                    clean = not first.encode("ascii").translate(None, _TEXT_PLAIN_ASCII)
+                    b = first.encode("ascii")
+                    clean = b.translate(_TEXT_MOVE_SPECIAL) == b
                 else:
                     clean = _TEXT_SPECIAL.search(first) is None
                 if clean:
@@ -2742,11 +2752,22 @@ def _profile_desc(cable: Cable, view: CableView, w: _Writer) -> str:
     return "<profileDesc>" + out + "</profileDesc>" if out else ""
 
 
+# The constant pieces of encodingDesc: each taxonomy's opening (its id and description, this
+# module's words: no escaping) and the tags taxonomy, always there and always empty.
+_TAXONOMY_OPEN = {
+    tax: f'<taxonomy xml:id="{tax}"><desc>{desc}</desc>' for tax, (_p, desc) in TAXONOMIES.items()
+}
+_TAGS_TAXONOMY = (
+    '<taxonomy xml:id="tags"><desc>TAGS: subject, program and country tags</desc></taxonomy>'
+)
+
+
 def _encoding_desc(w: _Writer) -> str:
-    parts = [
+    out = (
+        "<encodingDesc>\n    "
         f'<appInfo><application ident="cablekit" version="{_app_version()}">'
         "<label>cablekit</label></application></appInfo>"
-    ]
+    )
     if w.reg.chars:
         chars = "".join(
             _h(
@@ -2757,7 +2778,7 @@ def _encoding_desc(w: _Writer) -> str:
             )
             for c in sorted(w.reg.chars)
         )
-        parts.append("<charDecl>" + chars + "</charDecl>")
+        out += "\n    <charDecl>" + chars + "</charDecl>"
     by_tax: dict[str, list[tuple[str, str]]] = {}
     for (tax, value), cid in w.reg.cat_ids.items():
         found = by_tax.get(tax)
@@ -2765,24 +2786,20 @@ def _encoding_desc(w: _Writer) -> str:
             by_tax[tax] = [(value, cid)]
         else:
             found.append((value, cid))
-    taxes = []
-    for tax, (_prefix, desc) in TAXONOMIES.items():
+    out += "\n    <classDecl>"
+    for tax, opening in _TAXONOMY_OPEN.items():  # in the order of TAXONOMIES
         cats = by_tax.get(tax)
         if cats is None:
             continue
-        out = ""
-        for v, cid in sorted(cats):  # ids are letters, digits, '.', '_' and '-'
-            # a word of letters and digits is written as it is (the most frequent)
+        out += opening
+        for v, cid in sorted(cats) if len(cats) > 1 else cats:
+            # ids are letters, digits, '.', '_' and '-'; a word of letters and digits is
+            # written as it is (the most frequent)
             desc_text = v if v.isalnum() else _esc_text(_esc_value(v), w.reg.chars)
             cat_desc = f"<catDesc>{desc_text}</catDesc>" if desc_text else "<catDesc/>"
             out += f'<category xml:id="{cid}">{cat_desc}</category>'
-        # the descriptions and taxonomy ids are this module's words: no escaping
-        taxes.append(f'<taxonomy xml:id="{tax}"><desc>{desc}</desc>{out}</taxonomy>')
-    taxes.append(
-        '<taxonomy xml:id="tags"><desc>TAGS: subject, program and country tags</desc></taxonomy>'
-    )
-    parts.append("<classDecl>" + "".join(taxes) + "</classDecl>")
-    return "<encodingDesc>\n    " + "\n    ".join(parts) + "\n  </encodingDesc>"
+        out += "</taxonomy>"
+    return out + _TAGS_TAXONOMY + "</classDecl>\n  </encodingDesc>"
 
 
 @cache
