@@ -1524,7 +1524,8 @@ def _text_body(cable: Cable, w: _Writer) -> str:
     parts = cable.parts
     get = PART_SPECS.get
     # Every part's spec before anything is written (_spec_of raises for a kind with none).
-    specs = [get(p.kind) or _spec_of(p) for p in parts]
+    kinds = [p.kind for p in parts]  # read once: a class attribute, slow through an instance
+    specs = [get(k) or _spec_of(p) for k, p in zip(kinds, parts, strict=True)]
     n = 0
     for spec in specs:
         if not spec.in_opener:
@@ -1533,11 +1534,17 @@ def _text_body(cable: Cable, w: _Writer) -> str:
     if n and not any(spec.envelope for spec in specs[:n]):
         n = 0
     fast = w.fast
+    # Parts of one type come in runs (addressees, paragraphs): their fast writer is looked
+    # up once a run.
+    last_type: type | None = None
+    write: _FastWriter | None = None
     out = ['<body><div type="document">']
     if n:
         out.append("<opener>")
         # _opener_part, its most frequent path (a <seg> by its fast writer) spelt out
-        for p, spec in zip(parts[:n], specs[:n], strict=True):
+        for i in range(n):
+            p = parts[i]
+            spec = specs[i]
             block = spec.block
             if isinstance(p, PageBreak) or block == "fw" or block == "note":
                 out.append(_opener_part(p, spec, w))
@@ -1545,12 +1552,14 @@ def _text_body(cable: Cable, w: _Writer) -> str:
             seg: str | None = None
             if fast:
                 cls: type = type(p)
-                write = _fast_writer(cls)
+                if cls is not last_type:
+                    write = _fast_writer(cls)
+                    last_type = cls
                 if write is not None:
                     seg = write(p, w, "seg", True, True)
             if seg is None:
                 seg = w.part(p, "seg", ptype=p.kind, extra=_addressee_link(p, w), spec=spec)
-            kind = p.kind
+            kind = kinds[i]
             out.append(
                 f"<dateline>{seg}</dateline>" if kind == "dtg" or kind == "date-line" else seg
             )
@@ -1585,7 +1594,7 @@ def _text_body(cable: Cable, w: _Writer) -> str:
             else:
                 out.append('<div type="body">')
             div_type, has_block, closed = new, False, False
-        if p.kind == "signature":
+        if kinds[i] == "signature":
             if has_block:
                 out.append(
                     "<closer>" + _write_part(p, spec, w, "signed", False, False) + "</closer>"
@@ -1601,7 +1610,9 @@ def _text_body(cable: Cable, w: _Writer) -> str:
         done: str | None = None
         if fast:
             part_type: type = type(p)
-            write = _fast_writer(part_type)
+            if part_type is not last_type:
+                write = _fast_writer(part_type)
+                last_type = part_type
             if write is not None:
                 typed = block != "p"  # a paragraph's <p> has no @type and no link
                 done = write(p, w, block, typed, typed)
