@@ -85,7 +85,16 @@ def derive(cable: Cable) -> CableView:
             kind = _kind_of_type(type(part))
         if kind == _OTHER:
             continue
-        if kind == _BANNER:
+        if kind == _PARAGRAPH:  # the most frequent part the view reads, tested first
+            if page_break is None:
+                # The model's own paragraph: its content looked through as page_breaks does,
+                # without building that tuple for each paragraph.
+                items = part.content if type(part) is Paragraph else part.page_breaks
+                for br in items:
+                    if isinstance(br, PageBreak) and br.serial and br.station:
+                        page_break = br
+                        break
+        elif kind == _BANNER:
             if banner is None or (banner.serial is None and part.serial is not None):
                 banner = part
         elif kind == _DTG:
@@ -111,14 +120,8 @@ def derive(cable: Cable) -> CableView:
         elif kind == _CAPTIONS:
             for c in part.captions:
                 caveats[c] = None
-        elif kind == _PAGE_BREAK:
-            if page_break is None and part.serial and part.station:
-                page_break = part
-        elif kind == _PARAGRAPH and page_break is None:
-            for br in part.page_breaks:
-                if br.serial and br.station:
-                    page_break = br
-                    break
+        elif kind == _PAGE_BREAK and page_break is None and part.serial and part.station:
+            page_break = part
     page = cable.page
     sent = dtg.sent if dtg else None
 

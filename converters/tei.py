@@ -55,15 +55,20 @@ def _char_id(c: str) -> str:
 
 # Any character text content cannot hold as it is.
 _TEXT_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# The same test for ASCII text, several times faster than the pattern: deleting every byte
-# that text holds as it is leaves nothing.
-_TEXT_PLAIN_ASCII = bytes(c for c in range(128) if _TEXT_SPECIAL.match(chr(c)) is None)
+# The same test for ASCII text, several times faster than the pattern: translating its bytes
+# through this table, which changes exactly the ASCII bytes text cannot hold as they are,
+# gives them back unchanged. (A table without deletions: bytes.translate then builds no
+# table of its own, a third of the time of a short line.)
+_TEXT_MOVE_SPECIAL = bytes(
+    c ^ 0x80 if c < 128 and _TEXT_SPECIAL.match(chr(c)) is not None else c for c in range(256)
+)
 
 
 def _plain_text(s: str) -> bool:
     """Whether text content holds s as it is (no character _TEXT_SPECIAL matches)."""
     if s.isascii():
-        return not s.encode("ascii").translate(None, _TEXT_PLAIN_ASCII)
+        b = s.encode("ascii")
+        return b.translate(_TEXT_MOVE_SPECIAL) == b
     return _TEXT_SPECIAL.search(s) is None
 
 
@@ -72,7 +77,8 @@ def _esc_text(s: str, chars: set[str]) -> str:
     into LF), characters XML forbids as <g/>."""
     # _plain_text, spelt out: this runs for most strings the writer writes
     if s.isascii():
-        if not s.encode("ascii").translate(None, _TEXT_PLAIN_ASCII):
+        b = s.encode("ascii")
+        if b.translate(_TEXT_MOVE_SPECIAL) == b:
             return s
     elif _TEXT_SPECIAL.search(s) is None:
         return s
@@ -156,6 +162,13 @@ TAXONOMIES: dict[str, tuple[str, str]] = {
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+@lru_cache(maxsize=1024)
+def _cat_base(tax: str, value: str) -> str:
+    """The id a category would have alone: every document asks again for the few values
+    cables use (classifications, precedences, captions), so it is computed once for each."""
+    return f"{TAXONOMIES[tax][0]}-{_ID_UNSAFE.sub('_', value) or '_'}"
+
+
 class _Registry:
     """Categories and characters a document uses, in first-use order, with their ids."""
 
@@ -171,7 +184,7 @@ class _Registry:
         found = self.cat_ids.get(key)
         if found is not None:
             return found
-        base = f"{TAXONOMIES[tax][0]}-{_ID_UNSAFE.sub('_', value) or '_'}"
+        base = _cat_base(tax, value)
         cid = base
         n = 2
         while cid in self.taken:
@@ -1420,12 +1433,14 @@ def _generic_write(name: str, value: Any, default: Any, ctx: _WCtx) -> None:
 
 
 class _Writer:
-    __slots__ = ("addr_ids", "fast", "reg")
+    __slots__ = ("addr_ids", "ctx", "fast", "reg")
 
     def __init__(self, fast: bool = True) -> None:
         self.reg = _Registry()
         self.addr_ids: list[str] = []
         self.fast = fast  # parts by their fast writers where they have one (_write_part)
+        # The compiled plans' context, reset for each part (see _plan_writer)
+        self.ctx = _PCtx("", self.reg, False)
 
     def fields(self, part: Any, text: str, spec: PartSpec) -> _WCtx:
         ctx = _WCtx(text, self.reg)
@@ -1507,25 +1522,57 @@ def _element(tag: str, attrs: dict[str, str], content: str) -> str:
 def _text_body(cable: Cable, w: _Writer) -> str:
     """<body>: the document division, its opener, header/body divisions and closers."""
     parts = cable.parts
-    specs = [_spec_of(p) for p in parts]
+    get = PART_SPECS.get
+    # Every part's spec before anything is written (_spec_of raises for a kind with none).
+    kinds = [p.kind for p in parts]  # read once: a class attribute, slow through an instance
+    specs = [get(k) or _spec_of(p) for k, p in zip(kinds, parts, strict=True)]
     n = 0
-    while n < len(parts) and specs[n].in_opener:
+    for spec in specs:
+        if not spec.in_opener:
+            break
         n += 1
-    if not any(spec.envelope for spec in specs[:n]):
+    if n and not any(spec.envelope for spec in specs[:n]):
         n = 0
+    fast = w.fast
+    # Parts of one type come in runs (addressees, paragraphs): their fast writer is looked
+    # up once a run.
+    last_type: type | None = None
+    write: _FastWriter | None = None
     out = ['<body><div type="document">']
     if n:
         out.append("<opener>")
-        for p, spec in zip(parts[:n], specs[:n], strict=True):
-            out.append(_opener_part(p, spec, w))
+        # _opener_part, its most frequent path (a <seg> by its fast writer) spelt out
+        for i in range(n):
+            p = parts[i]
+            spec = specs[i]
+            block = spec.block
+            if isinstance(p, PageBreak) or block == "fw" or block == "note":
+                out.append(_opener_part(p, spec, w))
+                continue
+            seg: str | None = None
+            if fast:
+                cls: type = type(p)
+                if cls is not last_type:
+                    write = _fast_writer(cls)
+                    last_type = cls
+                if write is not None:
+                    seg = write(p, w, "seg", True, True)
+            if seg is None:
+                seg = w.part(p, "seg", ptype=p.kind, extra=_addressee_link(p, w), spec=spec)
+            kind = kinds[i]
+            out.append(
+                f"<dateline>{seg}</dateline>" if kind == "dtg" or kind == "date-line" else seg
+            )
         out.append("</opener>")
     div_type: str | None = None
     has_block = False
     closed = False
     header_count = 0
-    fast = w.fast
-    for p, spec in zip(parts[n:], specs[n:], strict=True):
-        is_global = spec.block in ("fw", "note")
+    for i in range(n, len(parts)):
+        p = parts[i]
+        spec = specs[i]
+        block = spec.block
+        is_global = block == "fw" or block == "note"
         new: str | None = None
         if div_type is None:
             new = "header" if spec.zone == "header" else "body"
@@ -1536,16 +1583,18 @@ def _text_body(cable: Cable, w: _Writer) -> str:
         if new is not None:
             if div_type is not None:
                 out.append("</div>")
-            attrs = {"type": new}
             if new == "header":
                 header_count += 1
                 if header_count == 1:
-                    attrs["xml:id"] = "header-1"
+                    out.append('<div type="header" xml:id="header-1">')
                 elif isinstance(p, Banner) and p.repeat:
-                    attrs["sameAs"] = "#header-1"
-            out.append(_open("div", attrs))
+                    out.append('<div type="header" sameAs="#header-1">')
+                else:
+                    out.append('<div type="header">')
+            else:
+                out.append('<div type="body">')
             div_type, has_block, closed = new, False, False
-        if p.kind == "signature":
+        if kinds[i] == "signature":
             if has_block:
                 out.append(
                     "<closer>" + _write_part(p, spec, w, "signed", False, False) + "</closer>"
@@ -1560,11 +1609,13 @@ def _text_body(cable: Cable, w: _Writer) -> str:
             continue
         done: str | None = None
         if fast:
-            cls: type = type(p)
-            write = _fast_writer(cls)
+            part_type: type = type(p)
+            if part_type is not last_type:
+                write = _fast_writer(part_type)
+                last_type = part_type
             if write is not None:
-                typed = spec.block != "p"  # a paragraph's <p> has no @type and no link
-                done = write(p, w, spec.block, typed, typed)
+                typed = block != "p"  # a paragraph's <p> has no @type and no link
+                done = write(p, w, block, typed, typed)
         out.append(_block_part(p, spec, w) if done is None else done)
         if not is_global:
             has_block = True
@@ -1720,7 +1771,8 @@ def _render_marks(text: str, marks: list[_Mark], chars: set[str]) -> str:
         return _esc_text(text, chars)
     # _plain_text, spelt out
     if text.isascii():
-        clean = not text.encode("ascii").translate(None, _TEXT_PLAIN_ASCII)
+        b = text.encode("ascii")
+        clean = b.translate(_TEXT_MOVE_SPECIAL) == b
     else:
         clean = _TEXT_SPECIAL.search(text) is None
     if len(marks) == 1:  # as _render writes its most frequent case
@@ -1761,6 +1813,8 @@ def _render_nested(text: str, marks: list[_Mark], chars: set[str], clean: bool) 
     """_render_marks for elements that nest, or were added out of document order."""
     if not _in_order(marks):
         marks = sorted(marks, key=_mark_order)
+    # Each piece of text goes out with the tag after it, in one string (routing lines hold
+    # a dozen elements and more: half the appends).
     out: list[str] = []
     pos = 0
     stack: list[tuple[int, str]] = []  # (end, tag) of the open elements
@@ -1768,27 +1822,27 @@ def _render_nested(text: str, marks: list[_Mark], chars: set[str], clean: bool) 
         while stack and stack[-1][0] <= start:
             top_end, top_tag = stack.pop()
             piece = text[pos:top_end]
-            out.append(piece if clean else _esc_text(piece, chars))
-            out.append(f"</{top_tag}>")
+            out.append(f"{piece if clean else _esc_text(piece, chars)}</{top_tag}>")
             pos = top_end
         if stack and end > stack[-1][0]:  # crossing spans cannot nest: keep it empty
             end = start
+        lead = ""
         if start > pos:
-            piece = text[pos:start]
-            out.append(piece if clean else _esc_text(piece, chars))
+            lead = text[pos:start]
+            if not clean:
+                lead = _esc_text(lead, chars)
             pos = start
         if start != end:
-            out.append(f"<{tag}{fmt}>")
+            out.append(f"{lead}<{tag}{fmt}>")
             stack.append((end, tag))
         elif inner:
-            out.append(f"<{tag}{fmt}>{inner}</{tag}>")
+            out.append(f"{lead}<{tag}{fmt}>{inner}</{tag}>")
         else:
-            out.append(f"<{tag}{fmt}/>")
+            out.append(f"{lead}<{tag}{fmt}/>")
     while stack:
         top_end, top_tag = stack.pop()
         piece = text[pos:top_end]
-        out.append(piece if clean else _esc_text(piece, chars))
-        out.append(f"</{top_tag}>")
+        out.append(f"{piece if clean else _esc_text(piece, chars)}</{top_tag}>")
         pos = top_end
     piece = text[pos:]
     out.append(piece if clean else _esc_text(piece, chars))
@@ -2164,9 +2218,21 @@ def _plan_writer(
 
     def write(part: Any, w: _Writer, tag: str, with_type: bool, link: bool) -> str | None:
         text = part.text
-        ctx = _PCtx(text, w.reg, places)
+        # The writer's context, set as _PCtx.__init__ would make it: building an object for
+        # each part costs more than all its steps for most parts (parts are written one at
+        # a time, and no step writes another part).
+        ctx = w.ctx
+        ctx.text = text
+        ctx.cursor = 0
+        ctx.marks = []
+        ctx.at = {}
+        ctx.own = ""
+        ctx.by_field = {}
+        ctx.places = places
         for name, step in named:
-            step(getattr(part, name), ctx)
+            value = getattr(part, name)
+            if value is not None:  # every step returns at once on None
+                step(value, ctx)
         body = _render_marks(text, ctx.marks, w.reg.chars)
         a = typed + ctx.own if with_type else ctx.own
         return f"<{tag}{a}>{body}</{tag}>" if body else f"<{tag}{a}/>"
@@ -2259,10 +2325,11 @@ def _addressee_writer(spec: PartSpec) -> _FastWriter | None:
         # category ids are letters, digits, '.', '_' and '-': nothing to escape
         ana = "" if precedence is None else f' ana="#{w.reg.cat("precedence", precedence)}"'
         values = (p.routing_indicator, p.name, raw, precedence if raw is None else None, p.serial)
-        for value, (el, typed, hosted, span) in zip(values, _ADDRESSEE_FIELDS, strict=True):
-            after = ana if hosted else ""
-            if value is None:
+        for value, field in zip(values, _ADDRESSEE_FIELDS, strict=True):
+            if value is None:  # most addressees have two or three fields of five
                 continue
+            el, typed, hosted, span = field
+            after = ana if hosted else ""
             s = text.find(value, cursor)
             if s >= 0:  # _find's first answer
                 e = s + len(value)
@@ -2330,33 +2397,41 @@ def _paragraph_writer(spec: PartSpec) -> _FastWriter | None:
         chars = w.reg.chars
         own = "" if p.number is None else _n(p.number)
         marking = p.marking
+        # The first string as (before, marking element, after): a paragraph of that string
+        # alone (the most frequent) is then written with one copy of its text, not two.
+        before = after = ""
         if marking is None:
-            head = _esc_text(first, chars)
+            seg = _esc_text(first, chars)
         else:
             m = _marking_pattern(marking).search(first)  # _loc_marking from the start
             loc = m.span() if m is not None else _find(first, marking, 0, len(first))
             if loc is None:
-                head = f'<seg type="portion-marking"{_n(marking)}/>' + _esc_text(first, chars)
+                seg = f'<seg type="portion-marking"{_n(marking)}/>'
+                after = _esc_text(first, chars)
             else:
                 s, e = loc
                 attrs = ' type="portion-marking"'
                 if first[s:e] != marking:
                     attrs += _n(marking)
-                if _plain_text(first):
+                # _plain_text, spelt out
+                if first.isascii():
+                    b = first.encode("ascii")
+                    clean = b.translate(_TEXT_MOVE_SPECIAL) == b
+                else:
+                    clean = _TEXT_SPECIAL.search(first) is None
+                if clean:
                     before, inside, after = first[:s], first[s:e], first[e:]
                 else:
                     before, inside, after = (
                         _esc_text(x, chars) for x in (first[:s], first[s:e], first[e:])
                     )
-                if s == e:
-                    head = f"{before}<seg{attrs}/>{after}"
-                else:
-                    head = f"{before}<seg{attrs}>{inside}</seg>{after}"
+                seg = f"<seg{attrs}/>" if s == e else f"<seg{attrs}>{inside}</seg>"
         section = p.section
         if section is not None:  # category ids: letters, digits, '.', '_' and '-'
             own += f' ana="#{w.reg.cat("section", section)}"'
         if len(content) == 1:
-            return f"<p{own}>{head}</p>"
+            return f"<p{own}>{before}{seg}{after}</p>"
+        head = before + seg + after
         out: list[str] = []
         prev_str = False
         used_first = False
@@ -2443,6 +2518,13 @@ def _hx(s: str, w: _Writer) -> str:
     return _esc_text(s, w.reg.chars)
 
 
+def _all_plain(values: Any) -> bool:
+    """Whether text content holds every one of these strings (or None) as it is. Most header
+    texts need no escaping: one check of them all together costs less than one each (no
+    character _TEXT_SPECIAL matches stands across two joined strings, nor appears by it)."""
+    return _plain_text("".join(filter(None, values)))
+
+
 def _el(tag: str, content: str, attrs: str = "") -> str:
     """What _h writes, for attributes already formatted (the profile's constant words)."""
     return f"<{tag}{attrs}>{content}</{tag}>" if content else f"<{tag}{attrs}/>"
@@ -2469,28 +2551,40 @@ _CABLE_NAMED = frozenset({"parts", "page", "source_encoding", "final_newline"})
 def _page_bibl(page: PageMetadata, w: _Writer) -> str:
     """The publisher's record of the cable (all of PageMetadata but the layout)."""
     chars = w.reg.chars
+    # Its texts checked at once (see _all_plain): each is escaped only when one needs it.
+    plain = _all_plain(
+        (
+            *(page.identifier, page.created, page.released, page.classification),
+            *(page.origin, page.title, *page.tags, *page.references),
+        )
+    )
     out: list[str] = []
     if page.identifier is not None:
-        out.append(_el("idno", _esc_text(page.identifier, chars), ' type="cable-id"'))
+        v = page.identifier if plain else _esc_text(page.identifier, chars)
+        out.append(_el("idno", v, ' type="cable-id"'))
     for name, verbatim, iso in (
         ("created", page.created, page.created_iso),
         ("released", page.released, page.released_iso),
     ):
         if verbatim is not None:
             when = _attr("when", _iso(iso)) if iso else ""
-            out.append(_el("date", _esc_text(verbatim, chars), f' type="{name}"{when}'))
+            v = verbatim if plain else _esc_text(verbatim, chars)
+            out.append(_el("date", v, f' type="{name}"{when}'))
         elif iso is not None:
             out.append(f'<date type="{name}-normalized"{_attr("when", _iso(iso))}/>')
     if page.classification is not None:
-        out.append(_el("note", _esc_text(page.classification, chars), ' type="classification"'))
+        v = page.classification if plain else _esc_text(page.classification, chars)
+        out.append(_el("note", v, ' type="classification"'))
     if page.origin is not None:
-        out.append(_el("orgName", _esc_text(page.origin, chars), ' type="origin"'))
+        v = page.origin if plain else _esc_text(page.origin, chars)
+        out.append(_el("orgName", v, ' type="origin"'))
     if page.title is not None:
-        out.append(_el("title", _esc_text(page.title, chars), ' type="page-title"'))
+        v = page.title if plain else _esc_text(page.title, chars)
+        out.append(_el("title", v, ' type="page-title"'))
     for t in page.tags:
-        out.append(_el("term", _esc_text(t, chars), ' type="tag"'))
+        out.append(_el("term", t if plain else _esc_text(t, chars), ' type="tag"'))
     for r in page.references:
-        out.append(_el("ref", _esc_text(r, chars), ' type="reference"'))
+        out.append(_el("ref", r if plain else _esc_text(r, chars), ' type="reference"'))
     out.extend(_generic_header_fields(page, _PAGE_NAMED))
     return _el("bibl", "".join(out), ' type="page-metadata"')
 
@@ -2537,11 +2631,13 @@ def _header(cable: Cable, view: CableView, w: _Writer) -> str:
     chars = w.reg.chars
     # fileDesc, in this order: escaping its text may declare characters (charDecl)
     title = view.subject or (f"Cable {view.id}" if view.id else "Cable")
-    title_el = _el("title", _esc_text(title, chars), ' type="main"')
-    cable_id = (
-        _el("idno", _esc_text(view.id, chars), ' type="cable-id"') if view.id is not None else ""
-    )
-    encoding = _el("note", _esc_text(cable.source_encoding, chars), ' type="source-encoding"')
+    plain = _all_plain((title, view.id, cable.source_encoding))
+    title_el = _el("title", title if plain else _esc_text(title, chars), ' type="main"')
+    cable_id = ""
+    if view.id is not None:
+        cable_id = _el("idno", view.id if plain else _esc_text(view.id, chars), ' type="cable-id"')
+    encoding = cable.source_encoding if plain else _esc_text(cable.source_encoding, chars)
+    encoding = _el("note", encoding, ' type="source-encoding"')
     newline = "true" if cable.final_newline else "false"
     unnamed = "".join(_generic_header_fields(cable, _CABLE_NAMED))
     source = _ms_desc(cable, view, w) + (_page_bibl(cable.page, w) if cable.page else "")
@@ -2561,9 +2657,6 @@ def _header(cable: Cable, view: CableView, w: _Writer) -> str:
 
 def _ms_desc(cable: Cable, view: CableView, w: _Writer) -> str:
     chars = w.reg.chars
-    ident = (
-        _el("idno", _esc_text(view.id, chars), ' type="cable-id"') if view.id is not None else ""
-    )
     banner: Banner | None = None
     de: Part | None = None
     for p in cable.parts:  # the first of each
@@ -2573,20 +2666,29 @@ def _ms_desc(cable: Cable, view: CableView, w: _Writer) -> str:
             de = p
         if banner is not None and de is not None:
             break
-    if banner is not None:
-        ref = _el("idno", _esc_text(f"{banner.station} {banner.serial}", chars))
+    ref = f"{banner.station} {banner.serial}" if banner is not None else None
+    line = " ".join(de.text.split()) if de is not None else None
+    plain = _all_plain((view.id, ref, line, view.origin))
+    ident = ""
+    if view.id is not None:
+        ident = _el("idno", view.id if plain else _esc_text(view.id, chars), ' type="cable-id"')
+    if ref is not None:
+        ref = _el("idno", ref if plain else _esc_text(ref, chars))
         ident += f'<altIdentifier type="message-reference">{ref}</altIdentifier>'
-    if de is not None and de.text.strip():
-        dl = _el("idno", _esc_text(" ".join(de.text.split()), chars))
+    if line:  # the originator line's words, when it has any
+        dl = _el("idno", line if plain else _esc_text(line, chars))
         ident += f'<altIdentifier type="transmission">{dl}</altIdentifier>'
     if not ident:
         ident = "<msName>unidentified cable</msName>"
     origin = ""
     if view.sent is not None or view.origin:
+        place = ""
+        if view.origin:
+            place = _el("origPlace", view.origin if plain else _esc_text(view.origin, chars))
         origin = (
             "<history><origin>"
             + (f"<origDate{_attr('when', _iso(view.sent))}/>" if view.sent else "")
-            + (_el("origPlace", _esc_text(view.origin, chars)) if view.origin else "")
+            + place
             + "</origin></history>"
         )
     admin = ""
@@ -2602,61 +2704,81 @@ def _ms_desc(cable: Cable, view: CableView, w: _Writer) -> str:
 
 def _profile_desc(cable: Cable, view: CableView, w: _Writer) -> str:
     chars = w.reg.chars
-    actions: list[str] = []
-    sent = []
-    if view.sender:
-        sent.append(_el("orgName", _esc_text(view.sender, chars)))
+    received = [
+        p for p in cable.parts if isinstance(p, Addressee) and (p.role == "to" or p.role == "info")
+    ]
+    # Its texts checked at once (see _all_plain): each is escaped only when one needs it.
+    values = [view.sender, view.signature, view.origin, *view.tags]
+    for p in received:
+        values.append(p.name)
+        values.append(p.routing_indicator)
+    plain = _all_plain(values)
+    # One string built as it goes: the elements are few and short.
+    sent = ""
+    if view.sender:  # escaping leaves no text empty: the elements hold something
+        sent += f"<orgName>{view.sender if plain else _esc_text(view.sender, chars)}</orgName>"
     if view.signature:
-        sent.append(_el("persName", _esc_text(view.signature, chars)))
+        v = view.signature if plain else _esc_text(view.signature, chars)
+        sent += f"<persName>{v}</persName>"
     if view.origin:
-        sent.append(_el("placeName", _esc_text(view.origin, chars)))
+        sent += f"<placeName>{view.origin if plain else _esc_text(view.origin, chars)}</placeName>"
     if view.sent is not None:
-        sent.append(f"<date{_attr('when', _iso(view.sent))}/>")
-    if sent:
-        actions.append(f'<correspAction type="sent">{"".join(sent)}</correspAction>')
-    i = 0
-    for p in cable.parts:
-        if isinstance(p, Addressee) and p.role in ("to", "info"):
-            i += 1
-            if p.name:
-                inner = f"<orgName>{_esc_text(p.name, chars)}</orgName>"
-            elif p.name is not None:
-                inner = "<orgName/>"
-            elif p.routing_indicator is not None:
-                ri = _esc_text(p.routing_indicator, chars)
-                inner = _el("idno", ri, ' type="routing-indicator"')
-            else:
-                inner = "<orgName/>"
-            # role is "to" or "info": no escaping
-            actions.append(
-                f'<correspAction type="received" subtype="{p.role}" xml:id="addr-{i}"'
-                f' corresp="#addr-{i}-line">{inner}</correspAction>'
-            )
-    classes: list[str] = []
+        sent += f"<date{_attr('when', _iso(view.sent))}/>"
+    actions = f'<correspAction type="sent">{sent}</correspAction>' if sent else ""
+    for i, p in enumerate(received, 1):
+        name = p.name
+        if name:
+            inner = f"<orgName>{name if plain else _esc_text(name, chars)}</orgName>"
+        elif name is None and p.routing_indicator is not None:
+            ri = p.routing_indicator if plain else _esc_text(p.routing_indicator, chars)
+            inner = _el("idno", ri, ' type="routing-indicator"')
+        else:
+            inner = "<orgName/>"
+        # role is "to" or "info": no escaping
+        n = str(i)
+        actions += (
+            f'<correspAction type="received" subtype="{p.role}" xml:id="addr-{n}"'
+            f' corresp="#addr-{n}-line">{inner}</correspAction>'
+        )
+    classes = ""
     # ids of categories are letters, digits, '.', '_' and '-': no escaping
     if view.classification:
         cid = w.reg.cat("classification", view.classification)
-        classes.append(f'<catRef scheme="#classification" target="#{cid}"/>')
+        classes += f'<catRef scheme="#classification" target="#{cid}"/>'
     for c in view.caveats:
-        classes.append(f'<catRef scheme="#handling" target="#{w.reg.cat("handling", c)}"/>')
+        classes += f'<catRef scheme="#handling" target="#{w.reg.cat("handling", c)}"/>'
     if view.tags:
-        terms = "".join(
-            f"<term>{_esc_text(t, chars)}</term>" if t else "<term/>" for t in view.tags
-        )
-        classes.append(_el("keywords", terms, ' scheme="#tags"'))
+        if plain:
+            terms = "".join([f"<term>{t}</term>" if t else "<term/>" for t in view.tags])
+        else:
+            terms = "".join(
+                [f"<term>{_esc_text(t, chars)}</term>" if t else "<term/>" for t in view.tags]
+            )
+        classes += f'<keywords scheme="#tags">{terms}</keywords>'
     out = ""
     if actions:
-        out += "<correspDesc>" + "".join(actions) + "</correspDesc>"
+        out += "<correspDesc>" + actions + "</correspDesc>"
     if classes:
-        out += "<textClass>" + "".join(classes) + "</textClass>"
+        out += "<textClass>" + classes + "</textClass>"
     return "<profileDesc>" + out + "</profileDesc>" if out else ""
 
 
+# The constant pieces of encodingDesc: each taxonomy's opening (its id and description, this
+# module's words: no escaping) and the tags taxonomy, always there and always empty.
+_TAXONOMY_OPEN = {
+    tax: f'<taxonomy xml:id="{tax}"><desc>{desc}</desc>' for tax, (_p, desc) in TAXONOMIES.items()
+}
+_TAGS_TAXONOMY = (
+    '<taxonomy xml:id="tags"><desc>TAGS: subject, program and country tags</desc></taxonomy>'
+)
+
+
 def _encoding_desc(w: _Writer) -> str:
-    parts = [
+    out = (
+        "<encodingDesc>\n    "
         f'<appInfo><application ident="cablekit" version="{_app_version()}">'
         "<label>cablekit</label></application></appInfo>"
-    ]
+    )
     if w.reg.chars:
         chars = "".join(
             _h(
@@ -2667,7 +2789,7 @@ def _encoding_desc(w: _Writer) -> str:
             )
             for c in sorted(w.reg.chars)
         )
-        parts.append("<charDecl>" + chars + "</charDecl>")
+        out += "\n    <charDecl>" + chars + "</charDecl>"
     by_tax: dict[str, list[tuple[str, str]]] = {}
     for (tax, value), cid in w.reg.cat_ids.items():
         found = by_tax.get(tax)
@@ -2675,24 +2797,20 @@ def _encoding_desc(w: _Writer) -> str:
             by_tax[tax] = [(value, cid)]
         else:
             found.append((value, cid))
-    taxes = []
-    for tax, (_prefix, desc) in TAXONOMIES.items():
+    out += "\n    <classDecl>"
+    for tax, opening in _TAXONOMY_OPEN.items():  # in the order of TAXONOMIES
         cats = by_tax.get(tax)
         if cats is None:
             continue
-        out = ""
-        for v, cid in sorted(cats):  # ids are letters, digits, '.', '_' and '-'
-            # a word of letters and digits is written as it is (the most frequent)
+        out += opening
+        for v, cid in sorted(cats) if len(cats) > 1 else cats:
+            # ids are letters, digits, '.', '_' and '-'; a word of letters and digits is
+            # written as it is (the most frequent)
             desc_text = v if v.isalnum() else _esc_text(_esc_value(v), w.reg.chars)
             cat_desc = f"<catDesc>{desc_text}</catDesc>" if desc_text else "<catDesc/>"
             out += f'<category xml:id="{cid}">{cat_desc}</category>'
-        # the descriptions and taxonomy ids are this module's words: no escaping
-        taxes.append(f'<taxonomy xml:id="{tax}"><desc>{desc}</desc>{out}</taxonomy>')
-    taxes.append(
-        '<taxonomy xml:id="tags"><desc>TAGS: subject, program and country tags</desc></taxonomy>'
-    )
-    parts.append("<classDecl>" + "".join(taxes) + "</classDecl>")
-    return "<encodingDesc>\n    " + "\n    ".join(parts) + "\n  </encodingDesc>"
+        out += "</taxonomy>"
+    return out + _TAGS_TAXONOMY + "</classDecl>\n  </encodingDesc>"
 
 
 @cache
