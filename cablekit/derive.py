@@ -85,7 +85,14 @@ def derive(cable: Cable) -> CableView:
             kind = _kind_of_type(type(part))
         if kind == _OTHER:
             continue
-        if kind == _BANNER:
+        if kind == _PARAGRAPH:  # tested first: most parts the view reads are paragraphs
+            if page_break is None:
+                # Its page breaks (Paragraph.page_breaks) without building their tuple.
+                for br in part.content:
+                    if isinstance(br, PageBreak) and br.serial and br.station:
+                        page_break = br
+                        break
+        elif kind == _BANNER:
             if banner is None or (banner.serial is None and part.serial is not None):
                 banner = part
         elif kind == _DTG:
@@ -111,14 +118,8 @@ def derive(cable: Cable) -> CableView:
         elif kind == _CAPTIONS:
             for c in part.captions:
                 caveats[c] = None
-        elif kind == _PAGE_BREAK:
-            if page_break is None and part.serial and part.station:
-                page_break = part
-        elif kind == _PARAGRAPH and page_break is None:
-            for br in part.page_breaks:
-                if br.serial and br.station:
-                    page_break = br
-                    break
+        elif kind == _PAGE_BREAK and page_break is None and part.serial and part.station:
+            page_break = part
     page = cable.page
     sent = dtg.sent if dtg else None
 
