@@ -338,7 +338,8 @@ class _Doc:
     """What the reader needs from the header: categories and declared characters."""
 
     source: str | None
-    cats: dict[str, tuple[str, str]]  # category xml:id -> (taxonomy id, value)
+    cats: dict[str, tuple[str, str]]  # "#" + category xml:id (a pointer to it) -> (taxonomy
+    # id, value)
     chars: dict[str, str]  # char xml:id -> the character
 
 
@@ -428,7 +429,7 @@ class _RCtx:
 
     def category(self, el: etree._Element, attr: str, tax: str) -> str:
         ptr = el.get(attr) or ""
-        cat = self.doc.cats.get(ptr[1:]) if ptr.startswith("#") else None
+        cat = self.doc.cats.get(ptr)
         if cat is None:
             raise _err(self.doc, el, f"@{attr}={ptr!r} names no category", "TEI-CATEGORY")
         if cat[0] != tax:
@@ -3240,6 +3241,7 @@ _CONVERTED_ATTR = {
 # encoding it first, which a lookup of every element's @type makes worth it.
 _B_TYPE = b"type"
 _B_N = b"n"
+_B_XML_ID = _XML_ID.encode()
 
 # What a field element gives its own field, besides those conversions of an attribute:
 _TEXT = -1  # @n unescaped, else its characters (Span, Texts)
@@ -3252,7 +3254,7 @@ def _convert(how: int, arg: Any, v: str | None, doc: _Doc) -> Any:
     """An attribute's value as the carrier reads it; what it would refuse is the full
     reading's."""
     if how == _CONV_CATEGORY:
-        cat = doc.cats.get(v[1:]) if v is not None and v.startswith("#") else None
+        cat = doc.cats.get(v)  # type: ignore[arg-type]  # None: no category
         if cat is None or cat[0] != arg:
             raise _Unsure
         return cat[1]
@@ -3619,6 +3621,7 @@ _CAT_DESC = _T + "catDesc"
 
 
 def _read_categories(header: etree._Element) -> dict[str, tuple[str, str]]:
+    """The categories of the header by what points to them, "#" and their xml:id."""
     cats: dict[str, tuple[str, str]] = {}
     enc = _child(header, _T + "encodingDesc")
     if enc is None:
@@ -3629,21 +3632,25 @@ def _read_categories(header: etree._Element) -> dict[str, tuple[str, str]]:
         parent = cat.getparent()
         if parent is not tax:  # the same proxy while tax holds it: one lookup per taxonomy
             tax = parent
-            tid = "" if tax is None else tax.get(_XML_ID) or ""
-        cid = cat.get(_XML_ID)
-        desc = cat[0] if len(cat) and cat[0].tag == _CAT_DESC else _child(cat, _CAT_DESC)
+            tid = "" if tax is None else tax.get(_B_XML_ID) or ""
+        cid = cat.get(_B_XML_ID)
+        desc = cat[0] if len(cat) else None
+        if desc is not None and desc.tag != _CAT_DESC:
+            desc = _child(cat, _CAT_DESC)
         if cid is not None and desc is not None:
-            cats[cid] = (tid, _unesc_value(desc.text or ""))
+            cats["#" + cid] = (tid, _unesc_value(desc.text or ""))
     return cats
 
 
 _CODEPOINT = re.compile(r"U\+([0-9A-F]{4,6})")
+_ENCODING_DESC = _T + "encodingDesc"
+_CHAR_DECL = _T + "charDecl"
 
 
 def _read_chars(header: etree._Element, doc: _Doc) -> dict[str, str]:
     chars: dict[str, str] = {}
-    decls = (d for enc in header.iterchildren(_T + "encodingDesc") for d in enc.iterchildren())
-    for ch in (c for d in decls if d.tag == _T + "charDecl" for c in d.iterchildren(_T + "char")):
+    decls = (d for enc in header if enc.tag == _ENCODING_DESC for d in enc)
+    for ch in (c for d in decls if d.tag == _CHAR_DECL for c in d.iterchildren(_T + "char")):
         cid = ch.get(_XML_ID)
         m = _child(ch, _T + "mapping")
         if cid is None or m is None:
@@ -3719,9 +3726,10 @@ def _read_page(bibl: etree._Element, doc: _Doc) -> PageMetadata:
     tags: list[str] = []
     refs: list[str] = []
     for el in bibl:
-        if not isinstance(el.tag, str):
+        tag = el.tag
+        if not isinstance(tag, str):
             continue
-        key = (_local(el), el.get("type"))
+        key = (tag[_TLEN:] if tag.startswith(_T) else tag, el.get(_B_TYPE))  # _local(el)
         string = _PAGE_STRINGS.get(key)
         if string is not None:
             kw[string] = _text_of(el, doc)
