@@ -19,6 +19,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, Union
 
 from cablekit import __version__, encodings
+from cablekit.derive import derive
 from cablekit.errors import CablekitError, Diagnostic
 from cablekit.model import (
     PART_TYPES,
@@ -2843,7 +2844,7 @@ def _derived_paths() -> tuple[tuple[str, Callable[[etree._Element], Any]], ...]:
 
 def _check_header(header: etree._Element, cable: Cable, doc: _Doc) -> None:
     """Refuse a header whose id, title or origin is not what the text gives (TEI-HEADER)."""
-    view = cable.view
+    view = derive(cable)  # cable.view, without the import it makes on each call
     derived = {
         "id": view.id,
         "title": view.subject or (f"Cable {view.id}" if view.id else "Cable"),
@@ -3242,6 +3243,7 @@ _CONVERTED_ATTR = {
 _B_TYPE = b"type"
 _B_N = b"n"
 _B_XML_ID = _XML_ID.encode()
+_B_ANA = b"ana"
 
 # What a field element gives its own field, besides those conversions of an attribute:
 _TEXT = -1  # @n unescaped, else its characters (Span, Texts)
@@ -3423,7 +3425,8 @@ def _plain_chars(el: etree._Element) -> str:
     _text_of gives too when there is no <g/> inside; the walk gives up on a <g/> (where
     _text_of would read, or refuse, the character it stands for), so what it reads of an
     element whose walk goes through is the same."""
-    text: str = _etree().tostring(el, method="text", encoding="unicode", with_tail=False)
+    # encoding=str: the same text as "unicode", told apart without comparing a string.
+    text: str = _etree().tostring(el, method="text", encoding=str, with_tail=False)
     return text
 
 
@@ -3461,6 +3464,11 @@ def _gather(
                 v = _plain_chars(d) if nested else d.text or ""
             else:
                 v = n if "\\" not in n else _unesc_value(n)
+        elif how == _CONV_CATEGORY:  # _convert's, inline: the conversion most elements need
+            cat = doc.cats.get(d.get(_B_ANA))  # type: ignore[arg-type]  # None: no category
+            if cat is None or cat[0] != arg:
+                raise _Unsure
+            v = cat[1]
         elif how >= 0:
             v = _convert(how, arg, d.get(_CONVERTED_ATTR[how]), doc)
         elif how == _PRESENT:
@@ -3487,7 +3495,12 @@ def _read_on_part(plan: _Plan, el: etree._Element, vals: list[Any], doc: _Doc) -
     for attr, how, arg, slot in plan.on_part:
         v = el.get(attr)
         if v is not None:
-            vals[slot] = v if how == _CONV_AS_IS else _convert(how, arg, v, doc)
+            if how == _CONV_AS_IS:
+                vals[slot] = v
+            elif how == _CONV_UNESCAPED:  # a paragraph's number: _convert's, inline
+                vals[slot] = v if "\\" not in v else _unesc_value(v)
+            else:
+                vals[slot] = _convert(how, arg, v, doc)
 
 
 def _read_fast(plan: _Plan, el: etree._Element, doc: _Doc) -> Part | None:
