@@ -19,6 +19,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, Union
 
 from cablekit import __version__, encodings
+from cablekit.derive import derive
 from cablekit.errors import CablekitError, Diagnostic
 from cablekit.model import (
     PART_TYPES,
@@ -351,7 +352,8 @@ class _Doc:
     """What the reader needs from the header: categories and declared characters."""
 
     source: str | None
-    cats: dict[str, tuple[str, str]]  # category xml:id -> (taxonomy id, value)
+    cats: dict[str, tuple[str, str]]  # "#" + category xml:id (a pointer to it) -> (taxonomy
+    # id, value)
     chars: dict[str, str]  # char xml:id -> the character
 
 
@@ -441,7 +443,7 @@ class _RCtx:
 
     def category(self, el: etree._Element, attr: str, tax: str) -> str:
         ptr = el.get(attr) or ""
-        cat = self.doc.cats.get(ptr[1:]) if ptr.startswith("#") else None
+        cat = self.doc.cats.get(ptr)
         if cat is None:
             raise _err(self.doc, el, f"@{attr}={ptr!r} names no category", "TEI-CATEGORY")
         if cat[0] != tax:
@@ -2913,10 +2915,11 @@ def _read_doc(
     _reject_text(text, doc)
     if body is not None:
         _reject_text(body, doc)
+        readers = _fast_readers()
         for div in body:
             if not isinstance(div.tag, str):
                 continue
-            _read_division(div, doc, parts, where)
+            _read_division(div, doc, parts, where, readers)
     kwargs: dict[str, Any] = {"parts": tuple(parts), "page": page}
     if final_newline is not None:
         kwargs["final_newline"] = final_newline
@@ -2934,42 +2937,44 @@ def _read_doc(
 
 
 # Header values the writer derives from the text that the Schematron cannot recompute in
-# XPath 1 (the cable id's fallbacks, the title's, the origin title-cased from the FM line).
-_DERIVED_PATHS = tuple(
-    (name, tuple(_T + step for step in path.split("/")))
-    for name, path in (
-        ("id", "fileDesc/publicationStmt/idno"),
-        ("id", "fileDesc/sourceDesc/msDesc/msIdentifier/idno"),
-        ("title", "fileDesc/titleStmt/title"),
-        ("origin", "fileDesc/sourceDesc/msDesc/history/origin/origPlace"),
-    )
+# XPath 1 (the cable id's fallbacks, the title's, the origin title-cased from the FM line),
+# each from the element at the end of a path from the teiHeader.
+_DERIVED_PATHS = (
+    ("id", "fileDesc/publicationStmt/idno"),
+    ("id", "fileDesc/sourceDesc/msDesc/msIdentifier/idno"),
+    ("title", "fileDesc/titleStmt/title"),
+    ("origin", "fileDesc/sourceDesc/msDesc/history/origin/origPlace"),
 )
 
 
-def _find_path(el: etree._Element, tags: tuple[str, ...]) -> etree._Element | None:
-    """el.find() of the path of these tags: the first element down it in document order."""
-    at = el
-    for tag in tags:
-        step = _child(at, tag)
-        if step is None:
-            # The first element of some step leads nowhere; a later one may: the full search.
-            return el.find("/".join(tags))
-        at = step
-    return at
+@cache
+def _derived_paths() -> tuple[tuple[str, Callable[[etree._Element], Any]], ...]:
+    """Per value of _DERIVED_PATHS, the XPath of its element (compiled once): what el.find()
+    of the path gives, the first element down it in document order, found by libxml2 with
+    no element made on the way (a walk in Python makes each step's elements before it)."""
+    xpath = _etree().XPath
+    ns = {"t": TEI_NS}
+    return tuple(
+        (name, xpath(f"({'/'.join('t:' + step for step in path.split('/'))})[1]", namespaces=ns))
+        for name, path in _DERIVED_PATHS
+    )
 
 
 def _check_header(header: etree._Element, cable: Cable, doc: _Doc) -> None:
     """Refuse a header whose id, title or origin is not what the text gives (TEI-HEADER)."""
-    view = cable.view
+    view = derive(cable)  # cable.view, without the import it makes on each call
     derived = {
         "id": view.id,
         "title": view.subject or (f"Cable {view.id}" if view.id else "Cable"),
         "origin": view.origin or None,
     }
-    for name, path in _DERIVED_PATHS:
-        el = _find_path(header, path)
+    for name, path in _derived_paths():
+        found_els = path(header)
+        el = found_els[0] if found_els else None
         expected = derived[name]
         found = None if el is None else _text_of(el, doc)
+        if found == expected:
+            continue  # the same with the title's spaces compared as one
         if name == "title" and found is not None and expected is not None:
             found, expected = " ".join(found.split()), " ".join(expected.split())
         if found != expected:
@@ -3023,9 +3028,14 @@ def _read_division(
     div: etree._Element,
     doc: _Doc,
     parts: list[Part],
-    where: list[etree._Element] | None = None,
+    where: list[etree._Element] | None,
+    readers: dict[str, _FastReader],
 ) -> None:
-    kids = list(div)
+    """The parts of a division, in order, into parts (readers: _fast_readers(), looked up
+    once per document)."""
+    # The children at once: lxml makes the slice for less than an iterator yields them (the
+    # stubs know no slice of an element).
+    kids: list[etree._Element] = div[:]  # type: ignore[index, assignment]
     _reject_text_of(div, kids, doc)
     for ch in kids:
         tag = ch.tag
@@ -3033,13 +3043,18 @@ def _read_division(
             continue
         what = _IN_DIVISION.get(tag)
         if what is None:
-            parts.append(_read_part(ch, doc))
+            # _read_part, inline: most children of a division are parts, read fast.
+            fast = readers.get(_KIND_OF_TAG.get(tag) or ch.get(_B_TYPE))  # type: ignore[arg-type]
+            part = None if fast is None else fast(ch, doc)
+            if part is None:
+                part = _read_part_fully(ch, doc, _part_kind(ch, doc))
+            parts.append(part)
             if where is not None:
                 where.append(ch)
         elif what == _DIVISION:
-            _read_division(ch, doc, parts, where)
+            _read_division(ch, doc, parts, where, readers)
         elif what == _OPENER:
-            items = list(ch)
+            items: list[etree._Element] = ch[:]  # type: ignore[index, assignment]
             _reject_text_of(ch, items, doc)
             for item in items:
                 item_tag = item.tag
@@ -3054,7 +3069,11 @@ def _read_division(
                     if len(inner) != 1:
                         raise _err(doc, item, "a dateline holds exactly one part")
                     item = inner[0]
-                parts.append(_read_part(item, doc))
+                fast = readers.get(_KIND_OF_TAG.get(item.tag) or item.get(_B_TYPE))  # type: ignore[arg-type]
+                part = None if fast is None else fast(item, doc)
+                if part is None:
+                    part = _read_part_fully(item, doc, _part_kind(item, doc))
+                parts.append(part)
                 if where is not None:
                     where.append(item)
         elif what == _CLOSER:
@@ -3332,10 +3351,17 @@ _CONV_WHEN = 3  # an ISO date or datetime; arg: date or datetime (When)
 _CONV_INT = 4  # Int
 _CONV_FLAG = 5  # True, when it holds the one value a Flag writes (arg)
 _CONVERTED_ATTR = {
-    _CONV_CATEGORY: "ana",
-    _CONV_WHEN: "when",
-    _CONV_INT: "value",
+    _CONV_CATEGORY: b"ana",
+    _CONV_WHEN: b"when",
+    _CONV_INT: b"value",
 }  # on a field element
+
+# Attribute names as the fast reading looks them up: lxml takes a name as bytes without
+# encoding it first, which a lookup of every element's @type makes worth it.
+_B_TYPE = b"type"
+_B_N = b"n"
+_B_XML_ID = _XML_ID.encode()
+_B_ANA = b"ana"
 
 # What a field element gives its own field, besides those conversions of an attribute:
 _TEXT = -1  # @n unescaped, else its characters (Span, Texts)
@@ -3348,7 +3374,7 @@ def _convert(how: int, arg: Any, v: str | None, doc: _Doc) -> Any:
     """An attribute's value as the carrier reads it; what it would refuse is the full
     reading's."""
     if how == _CONV_CATEGORY:
-        cat = doc.cats.get(v[1:]) if v is not None and v.startswith("#") else None
+        cat = doc.cats.get(v)  # type: ignore[arg-type]  # None: no category
         if cat is None or cat[0] != arg:
             raise _Unsure
         return cat[1]
@@ -3390,7 +3416,7 @@ class _Field(typing.NamedTuple):
     arg: Any
     slot: int  # that field (its position in the dataclass)
     several: bool  # that field is the tuple of the values of all such elements, in order
-    hosted: tuple[tuple[str, int, Any, int], ...]  # (attr, conversion, arg, slot) of the
+    hosted: tuple[tuple[bytes, int, Any, int], ...]  # (attr, conversion, arg, slot) of the
     # values of other fields it carries, each taken when the attribute is there
 
 
@@ -3400,7 +3426,7 @@ class _Plan:
 
     cls: type
     own: frozenset[str]  # the attributes the part element may carry
-    on_part: tuple[tuple[str, int, Any, int], ...]  # fields in its attributes: (attr,
+    on_part: tuple[tuple[bytes, int, Any, int], ...]  # fields in its attributes: (attr,
     # conversion, arg, slot), each taken when the attribute is there
     fields: dict[str | None, _Field]  # by @type: within a part type, no two kinds of field
     # element share one
@@ -3505,54 +3531,62 @@ def _reading_plan(cls: type) -> _Plan | None:
             return None  # two kinds of field element with one @type
         bit = 1 << bits if key in ones else 0
         bits += key in ones
-        carried = tuple(hosted.get(key, ()))
+        carried = tuple((a.encode(), *rest) for a, *rest in hosted.get(key, ()))
         fields[k[1]] = _Field(key[0], attrs, bit, value, arg, slot, several, carried)
     own_attrs = allowed[(".", None)]
-    return _Plan(cls, own_attrs, tuple(on_part), fields, tuple(start), verbatim)
+    on = tuple((a.encode(), how, arg, slot) for a, how, arg, slot in on_part)
+    return _Plan(cls, own_attrs, on, fields, tuple(start), verbatim)
 
 
 def _plain_chars(el: etree._Element) -> str:
-    """_text_of for an element holding markup, read before its descendants are: what libxml2
-    gives, which _text_of gives too when there is no <g/> inside, and the walk gives up on a
-    <g/> (where _text_of would read, or refuse, the character it stands for)."""
-    text: str = _etree().tostring(el, method="text", encoding="unicode", with_tail=False)
+    """_text_of for an element holding markup: all its characters, joined by libxml2, which
+    _text_of gives too when there is no <g/> inside; the walk gives up on a <g/> (where
+    _text_of would read, or refuse, the character it stands for), so what it reads of an
+    element whose walk goes through is the same."""
+    # encoding=str: the same text as "unicode", told apart without comparing a string.
+    text: str = _etree().tostring(el, method="text", encoding=str, with_tail=False)
     return text
 
 
 def _gather(
     fields: dict[str | None, _Field],
-    elements: etree._Element | list[etree._Element],
+    elements: list[etree._Element],
     vals: list[Any],
     doc: _Doc,
     seen: int,
-    pieces: list[str] | None,
 ) -> int:
     """Field elements of an ordinary part into vals, in document order: these elements and
     the descendants of each after it (seen: the mask of those read as one so far, returned
-    updated). With pieces, the elements are the part's children, and their characters and
-    tails go into pieces: the part's text as _text_of gives it, no <g/> or comment being
-    read here. The walk is by children: it costs less than by descendants, and most field
-    elements hold no markup."""
+    updated). Anything else (a comment, a <g/>, an element of no field) is not ordinary.
+    The walk is by children: it costs less than by descendants, and most field elements
+    hold no markup; the children come as one slice (el[:]), which lxml makes for less than
+    an iterator yields them."""
     for d in elements:
-        f = fields.get(d.get("type"))
+        f = fields.get(d.get(_B_TYPE))
         if f is None:
             raise _Unsure
         tag, attrs, bit, how, arg, slot, several, hosted = f
-        if d.tag != tag or not attrs.issuperset(d.keys()):
+        names = d.keys()
+        if d.tag != tag or not attrs.issuperset(names):
             raise _Unsure
         if bit:
             if seen & bit:
                 raise _Unsure
             seen |= bit
-        nested = len(d) != 0
-        chars: str | None = None  # its characters, once read
+        nested = len(d)
         v: Any
         if how == _TEXT:  # _RCtx.str_value
-            n = d.get("n")
-            if n is not None:
-                v = _unesc_value(n)
+            # Looked up only when named: most such elements carry their @type alone.
+            n = d.get(_B_N) if "n" in names else None
+            if n is None:
+                v = _plain_chars(d) if nested else d.text or ""
             else:
-                v = chars = _plain_chars(d) if nested else d.text or ""
+                v = n if "\\" not in n else _unesc_value(n)
+        elif how == _CONV_CATEGORY:  # _convert's, inline: the conversion most elements need
+            cat = doc.cats.get(d.get(_B_ANA))  # type: ignore[arg-type]  # None: no category
+            if cat is None or cat[0] != arg:
+                raise _Unsure
+            v = cat[1]
         elif how >= 0:
             v = _convert(how, arg, d.get(_CONVERTED_ATTR[how]), doc)
         elif how == _PRESENT:
@@ -3569,16 +3603,8 @@ def _gather(
                 hv = d.get(attr)
                 if hv is not None:
                     vals[cslot] = _convert(conversion, carg, hv, doc)
-        if pieces is not None:
-            if chars is None:
-                chars = _plain_chars(d) if nested else d.text
-            if chars:
-                pieces.append(chars)
-            tail = d.tail
-            if tail:
-                pieces.append(tail)
         if nested:
-            seen = _gather(fields, d, vals, doc, seen, None)
+            seen = _gather(fields, d[:], vals, doc, seen)  # type: ignore[index, arg-type]
     return seen
 
 
@@ -3587,7 +3613,12 @@ def _read_on_part(plan: _Plan, el: etree._Element, vals: list[Any], doc: _Doc) -
     for attr, how, arg, slot in plan.on_part:
         v = el.get(attr)
         if v is not None:
-            vals[slot] = v if how == _CONV_AS_IS else _convert(how, arg, v, doc)
+            if how == _CONV_AS_IS:
+                vals[slot] = v
+            elif how == _CONV_UNESCAPED:  # a paragraph's number: _convert's, inline
+                vals[slot] = v if "\\" not in v else _unesc_value(v)
+            else:
+                vals[slot] = _convert(how, arg, v, doc)
 
 
 def _read_fast(plan: _Plan, el: etree._Element, doc: _Doc) -> Part | None:
@@ -3595,15 +3626,14 @@ def _read_fast(plan: _Plan, el: etree._Element, doc: _Doc) -> Part | None:
     if not plan.own.issuperset(el.keys()):
         return None
     vals = list(plan.start)
-    text = el.text
     try:
         if len(el):
-            # The part's text as _text_of gives it: no <g/> or comment is read here.
-            pieces = [text] if text else []
-            _gather(plan.fields, el, vals, doc, 0, pieces)
-            vals[plan.verbatim] = "".join(pieces)
+            _gather(plan.fields, el[:], vals, doc, 0)  # type: ignore[index, arg-type]
+            # All its descendants being field elements (no <g/>, comment...), its text as
+            # _text_of gives it is all its characters, which libxml2 joins in one call.
+            vals[plan.verbatim] = _plain_chars(el)
         else:
-            vals[plan.verbatim] = text or ""
+            vals[plan.verbatim] = el.text or ""
         if plan.on_part:
             _read_on_part(plan, el, vals, doc)
     except _Unsure:
@@ -3629,11 +3659,11 @@ def _read_paragraph_fast(plan: _Plan, breaks: _Plan, el: etree._Element, doc: _D
     text = el.text
     cur: list[str] | None = [text] if text else None  # the string being read, once started
     anchored = False  # whether it began with an anchor (see _read_paragraph)
-    for ch in el:
+    for ch in el[:]:  # type: ignore[index]  # by slice: see _read_division
         tag = ch.tag
         if tag == _PB:
             pass
-        elif tag == _FW and ch.get("type") == "page-break":
+        elif tag == _FW and ch.get(_B_TYPE) == "page-break":
             if cur is not None:
                 if anchored or any(cur):
                     content.append("".join(cur))
@@ -3642,7 +3672,7 @@ def _read_paragraph_fast(plan: _Plan, breaks: _Plan, el: etree._Element, doc: _D
             if pb is None:
                 return None
             content.append(pb)
-        elif tag == _ANCHOR and ch.get("type") == "string":
+        elif tag == _ANCHOR and ch.get(_B_TYPE) == "string":
             if cur is not None and (anchored or any(cur)):
                 content.append("".join(cur))
             cur = []
@@ -3670,7 +3700,7 @@ def _read_paragraph_fast(plan: _Plan, breaks: _Plan, el: etree._Element, doc: _D
     vals[plan.verbatim] = tuple(content)
     try:
         if marks:
-            _gather(plan.fields, marks, vals, doc, 0, None)
+            _gather(plan.fields, marks, vals, doc, 0)
         _read_on_part(plan, el, vals, doc)
     except _Unsure:
         return None
@@ -3722,6 +3752,7 @@ _CAT_DESC = _T + "catDesc"
 
 
 def _read_categories(header: etree._Element) -> dict[str, tuple[str, str]]:
+    """The categories of the header by what points to them, "#" and their xml:id."""
     cats: dict[str, tuple[str, str]] = {}
     enc = _child(header, _T + "encodingDesc")
     if enc is None:
@@ -3732,21 +3763,25 @@ def _read_categories(header: etree._Element) -> dict[str, tuple[str, str]]:
         parent = cat.getparent()
         if parent is not tax:  # the same proxy while tax holds it: one lookup per taxonomy
             tax = parent
-            tid = "" if tax is None else tax.get(_XML_ID) or ""
-        cid = cat.get(_XML_ID)
-        desc = cat[0] if len(cat) and cat[0].tag == _CAT_DESC else _child(cat, _CAT_DESC)
+            tid = "" if tax is None else tax.get(_B_XML_ID) or ""
+        cid = cat.get(_B_XML_ID)
+        desc = cat[0] if len(cat) else None
+        if desc is not None and desc.tag != _CAT_DESC:
+            desc = _child(cat, _CAT_DESC)
         if cid is not None and desc is not None:
-            cats[cid] = (tid, _unesc_value(desc.text or ""))
+            cats["#" + cid] = (tid, _unesc_value(desc.text or ""))
     return cats
 
 
 _CODEPOINT = re.compile(r"U\+([0-9A-F]{4,6})")
+_ENCODING_DESC = _T + "encodingDesc"
+_CHAR_DECL = _T + "charDecl"
 
 
 def _read_chars(header: etree._Element, doc: _Doc) -> dict[str, str]:
     chars: dict[str, str] = {}
-    decls = (d for enc in header.iterchildren(_T + "encodingDesc") for d in enc.iterchildren())
-    for ch in (c for d in decls if d.tag == _T + "charDecl" for c in d.iterchildren(_T + "char")):
+    decls = (d for enc in header if enc.tag == _ENCODING_DESC for d in enc)
+    for ch in (c for d in decls if d.tag == _CHAR_DECL for c in d.iterchildren(_T + "char")):
         cid = ch.get(_XML_ID)
         m = _child(ch, _T + "mapping")
         if cid is None or m is None:
@@ -3822,9 +3857,10 @@ def _read_page(bibl: etree._Element, doc: _Doc) -> PageMetadata:
     tags: list[str] = []
     refs: list[str] = []
     for el in bibl:
-        if not isinstance(el.tag, str):
+        tag = el.tag
+        if not isinstance(tag, str):
             continue
-        key = (_local(el), el.get("type"))
+        key = (tag[_TLEN:] if tag.startswith(_T) else tag, el.get(_B_TYPE))  # _local(el)
         string = _PAGE_STRINGS.get(key)
         if string is not None:
             kw[string] = _text_of(el, doc)
