@@ -2523,8 +2523,14 @@ def _hx(s: str, w: _Writer) -> str:
 def _all_plain(values: Any) -> bool:
     """Whether text content holds every one of these strings (or None) as it is. Most header
     texts need no escaping: one check of them all together costs less than one each (no
-    character _TEXT_SPECIAL matches stands across two joined strings, nor appears by it)."""
-    return _plain_text("".join(filter(None, values)))
+    character _TEXT_SPECIAL matches stands across two joined strings, nor appears by it).
+    None is a value not written, left out; any other value that is no string (a cable built
+    by hand: 0, False) answers False, for the escaping of each value to refuse it as it
+    refuses it alone, never to be written as an empty element."""
+    try:
+        return _plain_text("".join([v for v in values if v is not None]))
+    except TypeError:
+        return False
 
 
 def _el(tag: str, content: str, attrs: str = "") -> str:
@@ -2554,10 +2560,12 @@ def _page_bibl(page: PageMetadata, w: _Writer) -> str:
     """The publisher's record of the cable (all of PageMetadata but the layout)."""
     chars = w.reg.chars
     # Its texts checked at once (see _all_plain): each is escaped only when one needs it.
-    plain = _all_plain(
+    # A tag or reference of None is written, not left out: the escaping refuses it.
+    items = (*page.tags, *page.references)
+    plain = None not in items and _all_plain(
         (
             *(page.identifier, page.created, page.released, page.classification),
-            *(page.origin, page.title, *page.tags, *page.references),
+            *(page.origin, page.title, *items),
         )
     )
     out: list[str] = []
@@ -2710,7 +2718,8 @@ def _profile_desc(cable: Cable, view: CableView, w: _Writer) -> str:
         p for p in cable.parts if isinstance(p, Addressee) and (p.role == "to" or p.role == "info")
     ]
     # Its texts checked at once (see _all_plain): each is escaped only when one needs it.
-    values = [view.sender, view.signature, view.origin, *view.tags]
+    # Tags that are no tuple (None, built by hand) are no keywords, as `if view.tags` has it.
+    values = [view.sender, view.signature, view.origin, *(view.tags or ())]
     for p in received:
         values.append(p.name)
         values.append(p.routing_indicator)

@@ -13,7 +13,15 @@ import pytest
 import cablekit
 from cablekit import CablekitError
 from cablekit.converters import tei
-from cablekit.model import Banner, Cable, PageBreak, PageMetadata, Paragraph, Unrecognized
+from cablekit.model import (
+    Banner,
+    Cable,
+    PageBreak,
+    PageMetadata,
+    Paragraph,
+    TagsLine,
+    Unrecognized,
+)
 
 FORMATS = ("json", "jsonl", "tei", "text")
 
@@ -116,3 +124,38 @@ def test_json_bytes_and_verdicts_are_the_same_with_and_without_the_accelerators(
             finally:
                 del os.environ["CABLEKIT_PURE_PYTHON"]
         assert seen[0] == seen[1], seen
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        PageMetadata(identifier="08EXAMPLE42", tags=("PREL", None)),  # type: ignore[arg-type]
+        PageMetadata(identifier="08EXAMPLE42", references=(None,)),  # type: ignore[arg-type]
+        PageMetadata(identifier=0),  # type: ignore[arg-type]
+        PageMetadata(identifier="08EXAMPLE42", title=False),  # type: ignore[arg-type]
+        PageMetadata(identifier="08EXAMPLE42", origin=0),  # type: ignore[arg-type]
+        PageMetadata(identifier="08EXAMPLE42", tags=(0,)),  # type: ignore[arg-type]
+    ],
+    ids=["none-tag", "none-reference", "zero-id", "false-title", "zero-origin", "zero-tag"],
+)
+def test_a_publisher_value_that_is_no_string_is_not_written_as_an_empty_element(
+    page: PageMetadata,
+) -> None:
+    # No file holds such a value: the TEI writer refuses it rather than write an empty
+    # element, which would read back as an empty string.
+    cable = Cable(parts=(Paragraph(("1. x\n",), number="1"),), page=page)
+    for fast in (True, False):
+        with pytest.raises((CablekitError, AttributeError, TypeError)):
+            tei._document(cable, tei._Writer(fast=fast))
+    with pytest.raises((CablekitError, AttributeError, TypeError)):
+        tei.dumps(cable)
+
+
+def test_a_tags_line_without_a_tuple_of_tags_is_written_as_one_without_tags() -> None:
+    # The model says tuple; a TAGS line whose tags are None (built by hand) is written as one
+    # with no tags, as it always was, not refused by the header's keywords.
+    line = "TAGS: \n"
+    without = Cable(parts=(TagsLine(line), Paragraph(("1. x\n",), number="1")))
+    for tags in (None, False):
+        odd = Cable(parts=(TagsLine(line, tags=tags), Paragraph(("1. x\n",), number="1")))  # type: ignore[arg-type]
+        assert tei.dumps(odd) == tei.dumps(without)
