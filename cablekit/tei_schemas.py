@@ -9,7 +9,8 @@ and _walk_elements_once); the shipped files stay the plain source.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -68,6 +69,9 @@ class Checks:
     rng_fast: etree.RelaxNG  # the same language with mixed content unfolded: tried first
     sch: etree.XSLT
     attributes: dict[str, frozenset[str]]  # element name -> attributes the grammar declares
+    # lxml keeps a validator's report on the validator: one document at a time reads the
+    # shipped grammar's, so that threads refused together never get each other's findings.
+    rng_report_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def _schema_bytes(name: str) -> bytes:
@@ -559,7 +563,11 @@ def check(tree: etree._ElementTree, source: str | None) -> list[Diagnostic]:
     c = checks()
     # The unfolded grammar answers for nearly every document; one it refuses goes through the
     # shipped grammar, whose verdict and report decide.
-    if not c.rng_fast.validate(tree) and not c.rng.validate(tree):
-        return _rng_diagnostics(c.rng.error_log, tree, source, c)
+    if not c.rng_fast.validate(tree):
+        with c.rng_report_lock:
+            # error_log is a copy of this call's report, taken before another call's
+            log = None if c.rng.validate(tree) else c.rng.error_log
+        if log is not None:
+            return _rng_diagnostics(log, tree, source, c)
     report = c.sch(tree)
     return _sch_diagnostics(report, tree, source)

@@ -124,6 +124,22 @@ def test_public_validate_reports_the_same_codes() -> None:
     assert "TEI-SCH-TAGS" in codes
 
 
+def test_threads_refused_together_each_get_their_own_findings() -> None:
+    """Documents the grammar refuses, checked by several threads at once: each gets the
+    diagnostics it gets alone (the grammar's report is read from a shared validator)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    refused = [n for n, code in EXPECTED.items() if code.startswith("TEI-RNG")]
+    docs = [(DATA / f"{n}.xml").read_bytes() for n in refused]
+    alone = [tei.validate(d, n) for n, d in zip(refused, docs, strict=True)]
+    assert len({repr(a) for a in alone}) == len(refused)  # all different: a mix-up shows
+    jobs = list(range(len(docs))) * 40
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(lambda i: (i, tei.validate(docs[i], refused[i])), jobs))
+    mixed = [refused[i] for i, found in together if found != alone[i]]
+    assert not mixed, f"{len(mixed)} of {len(jobs)} got other findings: {sorted(set(mixed))}"
+
+
 def test_paragraph_numbers_out_of_sequence_are_a_warning_only() -> None:
     data = (DATA / "valid-base.xml").read_bytes().replace(b'<p n="2">2.', b'<p n="5">5.')
     found = tei.validate(data, "x.xml")
